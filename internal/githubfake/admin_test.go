@@ -1,0 +1,160 @@
+package githubfake
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/go-github/v60/github"
+)
+
+const demoSeed = `{
+  "users": ["admin", "alice", "bob"],
+  "bots": ["dependabot[bot]"],
+  "tokens": {"tok-admin": "admin", "tok-alice": "alice"},
+  "orgs": [{
+    "name": "acme",
+    "base_permission": "read",
+    "members": {"admin": "admin", "alice": "member"},
+    "teams": [{
+      "slug": "platform",
+      "members": {"alice": "maintainer"},
+      "pending": {"bob": "member"},
+      "repos": {"acme/api": "push"}
+    }]
+  }],
+  "repos": [{
+    "owner": "acme",
+    "name": "api",
+    "collaborators": {"alice": "triage"},
+    "pulls": [{
+      "number": 7,
+      "author": "alice",
+      "title": "Grant access",
+      "commits": [{"sha": "abc123", "author": "alice", "committer": "alice"}],
+      "reviews": [{"login": "admin", "state": "APPROVED"}],
+      "comments": [{"author": "admin", "body": "LGTM"}]
+    }],
+    "issues": [{"title": "JIT audit log", "author": "admin", "labels": ["jit-audit"]}]
+  }]
+}`
+
+func post(t *testing.T, f *Fake, path, body string) *http.Response {
+	t.Helper()
+	resp, err := http.Post(f.URL()+strings.TrimPrefix(path, "/"), "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func TestAdminLoadAndState(t *testing.T) {
+	f := New()
+	t.Cleanup(f.Close)
+	if resp := post(t, f, "/_fake/load", demoSeed); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("load: %d", resp.StatusCode)
+	}
+	c := client(t, f, "tok-alice")
+	m, _, err := c.Teams.GetTeamMembershipBySlug(ctx, "acme", "platform", "bob")
+	if err != nil || m.GetState() != "pending" {
+		t.Fatalf("bob = %v, %v", m, err)
+	}
+	if p := f.EffectivePermission("acme", "api", "alice"); p != "push" {
+		t.Errorf("alice = %q", p)
+	}
+	reviews, _, err := c.PullRequests.ListReviews(ctx, "acme", "api", 7, nil)
+	if err != nil || len(reviews) != 1 || reviews[0].GetCommitID() != "abc123" {
+		t.Fatalf("reviews = %v, %v", reviews, err)
+	}
+	if issues := f.Issues("acme", "api"); len(issues) != 1 || issues[0].Number != 8 {
+		t.Errorf("issues = %+v", issues)
+	}
+
+	// The state dump loads into an equal fake.
+	resp, err := http.Get(f.URL() + "_fake/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var dumped Seed
+	if err := json.NewDecoder(resp.Body).Decode(&dumped); err != nil {
+		t.Fatal(err)
+	}
+	g := New()
+	g.Load(dumped)
+	if again := g.Snapshot(); !reflect.DeepEqual(again, dumped) {
+		t.Errorf("round trip differs:\n%+v\n%+v", again, dumped)
+	}
+	if f.TotalCalls() != 2 {
+		t.Errorf("admin requests must not be counted: %v", f.AllCalls())
+	}
+}
+
+func TestAdminSingleOperations(t *testing.T) {
+	f := New()
+	t.Cleanup(f.Close)
+	for _, op := range []struct{ path, body string }{
+		{"/_fake/users", `{"login":"admin"}`},
+		{"/_fake/users", `{"login":"bob"}`},
+		{"/_fake/tokens", `{"token":"t","login":"admin"}`},
+		{"/_fake/orgs", `{"org":"acme"}`},
+		{"/_fake/org-members", `{"org":"acme","login":"admin","role":"admin"}`},
+		{"/_fake/teams", `{"org":"acme","slug":"ops"}`},
+		{"/_fake/repos", `{"owner":"acme","repo":"api"}`},
+		{"/_fake/team-repos", `{"org":"acme","slug":"ops","owner":"acme","repo":"api","permission":"maintain"}`},
+		{"/_fake/team-memberships", `{"org":"acme","slug":"ops","login":"bob","role":"member","state":"active"}`},
+		{"/_fake/faults", `{"method":"GET","path_prefix":"/orgs/","secondary":true,"retry_after":"5"}`},
+	} {
+		if resp := post(t, f, op.path, op.body); resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("%s: %d", op.path, resp.StatusCode)
+		}
+	}
+	resp := post(t, f, "/_fake/pulls", `{"owner":"acme","repo":"api","author":"bob","title":"x"}`)
+	var pr struct{ Number int }
+	if err := json.NewDecoder(resp.Body).Decode(&pr); err != nil || pr.Number != 1 {
+		t.Fatalf("pulls: %v %v", pr, err)
+	}
+	resp = post(t, f, "/_fake/reviews", `{"owner":"acme","repo":"api","number":1,"login":"admin","state":"APPROVED"}`)
+	var rv struct{ ID int64 }
+	if err := json.NewDecoder(resp.Body).Decode(&rv); err != nil || rv.ID == 0 {
+		t.Fatalf("reviews: %v %v", rv, err)
+	}
+
+	if p := f.EffectivePermission("acme", "api", "bob"); p != "maintain" {
+		t.Errorf("bob = %q", p)
+	}
+	c := client(t, f, "t")
+	_, _, err := c.Teams.GetTeamBySlug(ctx, "acme", "ops")
+	var abuse *github.AbuseRateLimitError
+	if !errors.As(err, &abuse) {
+		t.Fatalf("fault via admin: %v", err)
+	}
+
+	resp, err = http.Get(f.URL() + "_fake/calls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var calls struct {
+		Total int
+		Calls map[string]int
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&calls); err != nil || calls.Total != 1 || calls.Calls["GET /orgs/{org}/teams/{team_slug}"] != 1 {
+		t.Fatalf("calls = %+v, %v", calls, err)
+	}
+
+	// Inconsistent input is a 400 with a message, not a crash.
+	resp = post(t, f, "/_fake/team-memberships", `{"org":"acme","slug":"nope","login":"bob","role":"member","state":"active"}`)
+	var e struct{ Message string }
+	_ = json.NewDecoder(resp.Body).Decode(&e)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(e.Message, "nope") {
+		t.Errorf("bad seed: %d %q", resp.StatusCode, e.Message)
+	}
+	if resp := post(t, f, "/_fake/nope", `{}`); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown admin op: %d", resp.StatusCode)
+	}
+}

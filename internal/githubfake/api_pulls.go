@@ -1,0 +1,326 @@
+package githubfake
+
+import (
+	"cmp"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Handlers for pull requests, reviews, issues and issue comments.
+
+// maxCommentLen is GitHub's limit on comment bodies, in characters.
+const maxCommentLen = 65536
+
+// maxPullCommits is how many commits GitHub lists for a pull request.
+const maxPullCommits = 250
+
+func (c *call) lookupPull(r *repo) *issue {
+	n, ok := c.intParam("pull_number")
+	if !ok {
+		return nil
+	}
+	is := r.pull(int(n))
+	if is == nil {
+		writeNotFound(c.w)
+	}
+	return is
+}
+
+func (c *call) lookupIssue(r *repo) *issue {
+	n, ok := c.intParam("issue_number")
+	if !ok {
+		return nil
+	}
+	is := r.issues[int(n)]
+	if is == nil {
+		writeNotFound(c.w)
+	}
+	return is
+}
+
+// lookupComment finds a comment of this repository by ID.
+func (c *call) lookupComment(r *repo) *comment {
+	id, ok := c.intParam("comment_id")
+	if !ok {
+		return nil
+	}
+	cm := c.f.findComment(id)
+	if cm == nil || cm.repo != r {
+		writeNotFound(c.w)
+		return nil
+	}
+	return cm
+}
+
+func (f *Fake) getPull(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	if is := c.lookupPull(r); is != nil {
+		c.json(http.StatusOK, c.pullObj(r, is, true))
+	}
+}
+
+func (f *Fake) listReviews(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	if is := c.lookupPull(r); is != nil {
+		writePage(c, is.pr.reviews, func(rv *review) any { return c.reviewObj(r, is, rv) })
+	}
+}
+
+func (f *Fake) listPullCommits(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	if is := c.lookupPull(r); is != nil {
+		commits := is.pr.commits[:min(len(is.pr.commits), maxPullCommits)]
+		writePage(c, commits, func(cm *commit) any { return c.commitObj(r, cm) })
+	}
+}
+
+// listCommitPulls finds the pull requests a commit belongs to: those listing
+// it as a commit or head, and the merged one whose merge commit it is.
+func (f *Fake) listCommitPulls(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	sha := c.params["commit_sha"]
+	var found []*issue
+	for _, n := range slices.Sorted(maps.Keys(r.issues)) {
+		is := r.issues[n]
+		if is.pr == nil {
+			continue
+		}
+		p := is.pr
+		if p.headSHA == sha || p.mergeSHA == sha || slices.ContainsFunc(p.commits, func(cm *commit) bool { return cm.sha == sha }) {
+			found = append(found, is)
+		}
+	}
+	writePage(c, found, func(is *issue) any { return c.pullObj(r, is, false) })
+}
+
+// listIssues lists issues and pull requests (which carry "pull_request"), by
+// default open ones, newest first. labels=a,b keeps those having all of them.
+func (f *Fake) listIssues(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	q := c.r.URL.Query()
+	state := cmp.Or(q.Get("state"), "open")
+	if state != "open" && state != "closed" && state != "all" {
+		writeValidation(c.w, "Issue", "state", "invalid", "")
+		return
+	}
+	var want []string
+	if l := q.Get("labels"); l != "" {
+		for _, name := range strings.Split(l, ",") {
+			want = append(want, lower(strings.TrimSpace(name)))
+		}
+	}
+	var found []*issue
+	for _, is := range r.issues {
+		if state != "all" && is.state != state {
+			continue
+		}
+		if slices.ContainsFunc(want, func(w string) bool {
+			return !slices.ContainsFunc(is.labels, func(l *label) bool { return lower(l.name) == w })
+		}) {
+			continue
+		}
+		found = append(found, is)
+	}
+	key := func(is *issue) int64 { return is.created.UnixNano() }
+	switch q.Get("sort") {
+	case "updated":
+		key = func(is *issue) int64 { return is.updated.UnixNano() }
+	case "comments":
+		key = func(is *issue) int64 { return int64(len(is.comments)) }
+	}
+	slices.SortFunc(found, func(a, b *issue) int {
+		return cmp.Or(cmp.Compare(key(a), key(b)), cmp.Compare(a.number, b.number))
+	})
+	if q.Get("direction") != "asc" {
+		slices.Reverse(found)
+	}
+	writePage(c, found, func(is *issue) any { return c.issueObj(r, is) })
+}
+
+// issueRequest is the body of issue create and update requests.
+type issueRequest struct {
+	Title  *string   `json:"title"`
+	Body   *string   `json:"body"`
+	State  *string   `json:"state"`
+	Labels *[]string `json:"labels"`
+}
+
+func (f *Fake) createIssue(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	var req issueRequest
+	if !c.decode(&req) {
+		return
+	}
+	if req.Title == nil || *req.Title == "" {
+		writeValidation(c.w, "Issue", "title", "missing_field", "")
+		return
+	}
+	is := f.newIssue(r, 0, c.viewer, *req.Title, deref(req.Body), "open", deref(req.Labels))
+	c.json(http.StatusCreated, c.issueObj(r, is))
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func (f *Fake) getIssue(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	if is := c.lookupIssue(r); is != nil {
+		c.json(http.StatusOK, c.issueObj(r, is))
+	}
+}
+
+func (f *Fake) patchIssue(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	is := c.lookupIssue(r)
+	if is == nil {
+		return
+	}
+	var req issueRequest
+	if !c.decode(&req) {
+		return
+	}
+	if req.State != nil && *req.State != "open" && *req.State != "closed" {
+		writeValidation(c.w, "Issue", "state", "invalid", "")
+		return
+	}
+	if req.Title != nil {
+		is.title = *req.Title
+	}
+	if req.Body != nil {
+		is.body = *req.Body
+	}
+	if req.Labels != nil {
+		is.labels = f.labels(r, *req.Labels)
+	}
+	is.updated = f.now()
+	if req.State != nil && *req.State != is.state {
+		is.state = *req.State
+		is.closed = time.Time{}
+		if is.state == "closed" {
+			is.closed = is.updated
+		}
+	}
+	c.json(http.StatusOK, c.issueObj(r, is))
+}
+
+func (f *Fake) listComments(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	if is := c.lookupIssue(r); is != nil {
+		writePage(c, is.comments, func(cm *comment) any { return c.commentObj(cm) })
+	}
+}
+
+// commentBody validates a comment body as GitHub does; false means a 422
+// was written.
+func (c *call) commentBody() (string, bool) {
+	var req struct {
+		Body *string `json:"body"`
+	}
+	if !c.decode(&req) {
+		return "", false
+	}
+	if req.Body == nil || *req.Body == "" {
+		writeValidation(c.w, "IssueComment", "body", "missing_field", "")
+		return "", false
+	}
+	if utf8.RuneCountInString(*req.Body) > maxCommentLen {
+		writeValidation(c.w, "IssueComment", "body", "custom", "body is too long (maximum is 65536 characters)")
+		return "", false
+	}
+	return *req.Body, true
+}
+
+func (f *Fake) createComment(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	is := c.lookupIssue(r)
+	if is == nil {
+		return
+	}
+	if body, ok := c.commentBody(); ok {
+		c.json(http.StatusCreated, c.commentObj(f.addComment(r, is, c.viewer, body)))
+	}
+}
+
+func (f *Fake) getComment(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	if cm := c.lookupComment(r); cm != nil {
+		c.json(http.StatusOK, c.commentObj(cm))
+	}
+}
+
+// ownComment returns the comment if the caller wrote it; through the API only
+// the author may change it here (the fake does not model admin rights).
+func (c *call) ownComment() *comment {
+	r := c.lookupRepo()
+	if r == nil {
+		return nil
+	}
+	cm := c.lookupComment(r)
+	if cm != nil && cm.author != c.viewer {
+		writeError(c.w, http.StatusForbidden, "Must have admin rights to Repository.")
+		return nil
+	}
+	return cm
+}
+
+func (f *Fake) patchComment(c *call) {
+	cm := c.ownComment()
+	if cm == nil {
+		return
+	}
+	if body, ok := c.commentBody(); ok {
+		cm.body, cm.lastEditor, cm.updated = body, c.viewer, f.now()
+		c.json(http.StatusOK, c.commentObj(cm))
+	}
+}
+
+func (f *Fake) deleteComment(c *call) {
+	cm := c.ownComment()
+	if cm == nil {
+		return
+	}
+	cm.issue.comments = slices.DeleteFunc(cm.issue.comments, func(x *comment) bool { return x == cm })
+	c.noContent()
+}

@@ -1,0 +1,522 @@
+package githubfake
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+type account struct {
+	id    int64
+	login string
+	kind  string // "User", "Bot" or "Organization"
+}
+
+type org struct {
+	acct        *account
+	members     map[string]string         // lower login -> "admin" | "member"
+	invitations map[string]*orgInvitation // lower login; created by team invites of non-members
+	teams       map[string]*team          // lower slug
+	basePerm    string                    // "" | pull | push | admin
+}
+
+type orgInvitation struct {
+	id      int64
+	invitee *account
+	inviter *account // nil when seeded
+	created time.Time
+}
+
+type team struct {
+	id      int64
+	slug    string
+	org     *org
+	members map[string]*teamMember // lower login
+	repos   map[string]string      // repoKey -> permission
+}
+
+type teamMember struct {
+	acct  *account
+	role  string // member | maintainer
+	state string // active | pending
+}
+
+type repo struct {
+	id            int64
+	owner         *account
+	org           *org // nil for a user-owned repository
+	name          string
+	collaborators map[string]*collaborator // lower login; direct collaborators
+	invitations   []*repoInvitation
+	issues        map[int]*issue // issues and pull requests share numbers
+	labels        map[string]*label
+}
+
+type collaborator struct {
+	acct *account
+	perm string
+}
+
+type repoInvitation struct {
+	id      int64
+	invitee *account
+	inviter *account
+	perm    string
+	created time.Time
+}
+
+type label struct {
+	id   int64
+	name string
+}
+
+type issue struct {
+	id       int64
+	number   int
+	title    string
+	body     string
+	author   *account
+	labels   []*label
+	state    string
+	created  time.Time
+	updated  time.Time
+	closed   time.Time
+	comments []*comment
+	pr       *pull // non-nil for a pull request
+}
+
+type pull struct {
+	headSHA  string
+	headRef  string
+	baseRef  string
+	merged   bool
+	mergeSHA string
+	commits  []*commit
+	reviews  []*review
+}
+
+type commit struct {
+	sha       string
+	author    *account // nil: the commit email matches no GitHub user
+	committer *account
+	date      time.Time
+}
+
+type review struct {
+	id        int64
+	user      *account
+	state     string
+	commitID  string
+	body      string
+	submitted time.Time
+}
+
+type comment struct {
+	id         int64
+	repo       *repo
+	issue      *issue
+	author     *account
+	body       string
+	created    time.Time
+	updated    time.Time
+	lastEditor *account
+}
+
+func lower(s string) string { return strings.ToLower(s) }
+
+func repoKey(owner, name string) string { return lower(owner) + "/" + lower(name) }
+
+func byID[T any](items []T, id func(T) int64) []T {
+	slices.SortFunc(items, func(a, b T) int { return cmp.Compare(id(a), id(b)) })
+	return items
+}
+
+// Lookups used by handlers; nil means absent.
+
+func (f *Fake) account(login string) *account { return f.accounts[lower(login)] }
+
+// user returns a user or bot; orgs are accounts too but cannot be members.
+func (f *Fake) user(login string) *account {
+	if a := f.account(login); a != nil && a.kind != "Organization" {
+		return a
+	}
+	return nil
+}
+
+func (f *Fake) org(name string) *org { return f.orgs[lower(name)] }
+
+func (f *Fake) team(orgName, slug string) *team {
+	if o := f.org(orgName); o != nil {
+		return o.teams[lower(slug)]
+	}
+	return nil
+}
+
+func (f *Fake) repo(owner, name string) *repo { return f.repos[repoKey(owner, name)] }
+
+func (r *repo) key() string { return repoKey(r.owner.login, r.name) }
+
+func (r *repo) pull(number int) *issue {
+	if is := r.issues[number]; is != nil && is.pr != nil {
+		return is
+	}
+	return nil
+}
+
+// Lookups used by the seeding API, which panic on unknown names.
+
+func (f *Fake) mustAccount(login string) *account {
+	a := f.user(login)
+	if a == nil {
+		fail("unknown user %q", login)
+	}
+	return a
+}
+
+func (f *Fake) mustOrg(name string) *org {
+	o := f.org(name)
+	if o == nil {
+		fail("unknown org %q", name)
+	}
+	return o
+}
+
+func (f *Fake) mustTeam(orgName, slug string) *team {
+	t := f.team(orgName, slug)
+	if t == nil {
+		fail("unknown team %s/%s", orgName, slug)
+	}
+	return t
+}
+
+func (f *Fake) mustRepo(owner, name string) *repo {
+	r := f.repo(owner, name)
+	if r == nil {
+		fail("unknown repository %s/%s", owner, name)
+	}
+	return r
+}
+
+func (f *Fake) mustPull(owner, name string, number int) *issue {
+	is := f.mustRepo(owner, name).pull(number)
+	if is == nil {
+		fail("unknown pull request %s/%s#%d", owner, name, number)
+	}
+	return is
+}
+
+func (f *Fake) addAccount(login, kind string) *account {
+	if login == "" {
+		fail("empty login")
+	}
+	if f.account(login) != nil {
+		fail("login %q already exists", login)
+	}
+	a := &account{id: f.newID(), login: login, kind: kind}
+	f.accounts[lower(login)] = a
+	return a
+}
+
+// AddUser creates a user account (type "User").
+func (f *Fake) AddUser(login string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.addAccount(login, "User")
+}
+
+// AddBot creates a bot account (type "Bot"), e.g. "dependabot[bot]".
+func (f *Fake) AddBot(login string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.addAccount(login, "Bot")
+}
+
+// AddOrg creates an organization. Orgs share the login namespace with users.
+func (f *Fake) AddOrg(name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.orgs[lower(name)] = &org{
+		acct:        f.addAccount(name, "Organization"),
+		members:     map[string]string{},
+		invitations: map[string]*orgInvitation{},
+		teams:       map[string]*team{},
+	}
+}
+
+// SetOrgMember sets login's role in org: "member", or "admin" for an org
+// owner. Joining completes any pending team invitations, as accepting the org
+// invitation would. Role "" removes the user from the org and from all its
+// teams, as GitHub does.
+func (f *Fake) SetOrgMember(orgName, login, role string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.setOrgMember(f.mustOrg(orgName), f.mustAccount(login), role)
+}
+
+func (f *Fake) setOrgMember(o *org, a *account, role string) {
+	k := lower(a.login)
+	switch role {
+	case "":
+		delete(o.members, k)
+		delete(o.invitations, k)
+		for _, t := range o.teams {
+			delete(t.members, k)
+		}
+	case "member", "admin":
+		o.members[k] = role
+		delete(o.invitations, k)
+		for _, t := range o.teams {
+			if m := t.members[k]; m != nil {
+				m.state = "active"
+			}
+		}
+	default:
+		fail("org role %q is not member or admin", role)
+	}
+}
+
+// AcceptOrgInvitation simulates login accepting the org invitation that
+// adding them to a team created: they become an org member and their pending
+// team memberships become active.
+func (f *Fake) AcceptOrgInvitation(orgName, login string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o := f.mustOrg(orgName)
+	if o.invitations[lower(login)] == nil {
+		fail("%s has no pending invitation to %s", login, orgName)
+	}
+	f.setOrgMember(o, f.mustAccount(login), "member")
+}
+
+// SetOrgBasePermission sets the base repository permission of org members:
+// "" or "none", "read" (or "pull"), "write" (or "push"), or "admin".
+func (f *Fake) SetOrgBasePermission(orgName, permission string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o := f.mustOrg(orgName)
+	p, ok := normalizePerm(permission)
+	if !ok || p == "triage" || p == "maintain" {
+		fail("invalid base permission %q", permission)
+	}
+	o.basePerm = p
+}
+
+// AddTeam creates a team with the given slug in org.
+func (f *Fake) AddTeam(orgName, slug string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o := f.mustOrg(orgName)
+	if o.teams[lower(slug)] != nil {
+		fail("team %s/%s already exists", orgName, slug)
+	}
+	o.teams[lower(slug)] = &team{id: f.newID(), slug: slug, org: o, members: map[string]*teamMember{}, repos: map[string]string{}}
+}
+
+// SetTeamMembership sets login's membership of a team: role "member" or
+// "maintainer", state "active" or "pending". Role "" removes the membership.
+// An active member who is not yet an org member becomes one (on GitHub only
+// org members can be active team members); a pending one gets an org
+// invitation, listed as a team invitation.
+func (f *Fake) SetTeamMembership(orgName, slug, login, role, state string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := f.mustTeam(orgName, slug)
+	a := f.mustAccount(login)
+	if role == "" {
+		f.removeTeamMember(t, a)
+		return
+	}
+	if role != "member" && role != "maintainer" {
+		fail("team role %q is not member or maintainer", role)
+	}
+	k := lower(a.login)
+	switch state {
+	case "active":
+		if _, ok := t.org.members[k]; !ok {
+			f.setOrgMember(t.org, a, "member")
+		}
+	case "pending":
+		f.inviteToOrg(t.org, a, nil)
+	default:
+		fail("team membership state %q is not active or pending", state)
+	}
+	t.members[k] = &teamMember{acct: a, role: role, state: state}
+}
+
+// TeamMembership reports login's membership of a team.
+func (f *Fake) TeamMembership(orgName, slug, login string) (role, state string, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := f.mustTeam(orgName, slug).members[lower(login)]
+	if m == nil {
+		return "", "", false
+	}
+	return m.role, m.state, true
+}
+
+func (f *Fake) inviteToOrg(o *org, a, inviter *account) {
+	k := lower(a.login)
+	if o.invitations[k] == nil {
+		o.invitations[k] = &orgInvitation{id: f.newID(), invitee: a, inviter: inviter, created: f.now()}
+	}
+}
+
+// removeTeamMember removes a membership and, when it was the user's last
+// pending one in the org, the org invitation it came with.
+func (f *Fake) removeTeamMember(t *team, a *account) bool {
+	k := lower(a.login)
+	if t.members[k] == nil {
+		return false
+	}
+	delete(t.members, k)
+	for _, other := range t.org.teams {
+		if m := other.members[k]; m != nil && m.state == "pending" {
+			return true
+		}
+	}
+	delete(t.org.invitations, k)
+	return true
+}
+
+// AddRepo creates a repository owned by an org or a user.
+func (f *Fake) AddRepo(owner, name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.account(owner)
+	if a == nil {
+		fail("unknown owner %q", owner)
+	}
+	if f.repos[repoKey(owner, name)] != nil {
+		fail("repository %s/%s already exists", owner, name)
+	}
+	f.repos[repoKey(owner, name)] = &repo{
+		id:            f.newID(),
+		owner:         a,
+		org:           f.org(owner),
+		name:          name,
+		collaborators: map[string]*collaborator{},
+		issues:        map[int]*issue{},
+		labels:        map[string]*label{},
+	}
+}
+
+// SetCollaborator makes login a direct collaborator with permission pull,
+// triage, push, maintain or admin (read and write are accepted as aliases).
+// Permission "" removes the direct collaborator.
+func (f *Fake) SetCollaborator(owner, name, login, permission string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.mustRepo(owner, name)
+	a := f.mustAccount(login)
+	p, ok := normalizePerm(permission)
+	if !ok {
+		fail("invalid permission %q", permission)
+	}
+	if p == "" {
+		delete(r.collaborators, lower(a.login))
+		return
+	}
+	r.collaborators[lower(a.login)] = &collaborator{acct: a, perm: p}
+}
+
+// Collaborator returns login's direct collaborator permission (pull, triage,
+// push, maintain or admin), ignoring access through teams or the org.
+func (f *Fake) Collaborator(owner, name, login string) (permission string, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.mustRepo(owner, name).collaborators[lower(login)]
+	if c == nil {
+		return "", false
+	}
+	return c.perm, true
+}
+
+// SetTeamRepoPermission grants a team access to a repository (pull, triage,
+// push, maintain or admin); "" removes the access.
+func (f *Fake) SetTeamRepoPermission(orgName, slug, owner, name, permission string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := f.mustTeam(orgName, slug)
+	r := f.mustRepo(owner, name)
+	p, ok := normalizePerm(permission)
+	if !ok {
+		fail("invalid permission %q", permission)
+	}
+	if p == "" {
+		delete(t.repos, r.key())
+		return
+	}
+	t.repos[r.key()] = p
+}
+
+// EffectivePermission returns login's access to a repository as GitHub
+// computes it: the highest of direct collaboration, active team memberships,
+// the org base permission for org members, admin for org owners and for the
+// owner of a user repository. "" means no access.
+func (f *Fake) EffectivePermission(owner, name, login string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.effective(f.mustRepo(owner, name), f.mustAccount(login))
+}
+
+// Invitation is a pending repository invitation. Permission uses the same
+// names as the rest of this API (pull, triage, push, maintain, admin).
+type Invitation struct {
+	ID         int64  `json:"id"`
+	Login      string `json:"login"`
+	Permission string `json:"permission"`
+}
+
+// Invitations returns the pending invitations of a repository, oldest first.
+func (f *Fake) Invitations(owner, name string) []Invitation {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Invitation
+	for _, inv := range f.mustRepo(owner, name).invitations {
+		out = append(out, Invitation{ID: inv.id, Login: inv.invitee.login, Permission: inv.perm})
+	}
+	return out
+}
+
+// InviteCollaborator creates (or updates) a pending repository invitation,
+// as PUT /repos/{owner}/{repo}/collaborators/{username} does for outside
+// collaborators.
+func (f *Fake) InviteCollaborator(owner, name, login, permission string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := normalizePerm(permission)
+	if !ok || p == "" {
+		fail("invalid permission %q", permission)
+	}
+	f.invite(f.mustRepo(owner, name), f.mustAccount(login), nil, p)
+}
+
+func (f *Fake) invite(r *repo, a, inviter *account, perm string) *repoInvitation {
+	for _, inv := range r.invitations {
+		if inv.invitee == a {
+			inv.perm = perm
+			return inv
+		}
+	}
+	inv := &repoInvitation{id: f.newID(), invitee: a, inviter: inviter, perm: perm, created: f.now()}
+	r.invitations = append(r.invitations, inv)
+	return inv
+}
+
+// AcceptInvitation simulates login accepting their pending invitation to a
+// repository: they become a direct collaborator with its permission.
+func (f *Fake) AcceptInvitation(owner, name, login string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.mustRepo(owner, name)
+	a := f.mustAccount(login)
+	for i, inv := range r.invitations {
+		if inv.invitee == a {
+			r.collaborators[lower(a.login)] = &collaborator{acct: a, perm: inv.perm}
+			r.invitations = slices.Delete(r.invitations, i, i+1)
+			return
+		}
+	}
+	fail("%s has no pending invitation to %s/%s", login, owner, name)
+}
