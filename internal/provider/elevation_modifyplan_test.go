@@ -1,0 +1,113 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+type fixedClock time.Time
+
+func (c fixedClock) Now() time.Time { return time.Time(c) }
+
+// planAt runs the elevation's ModifyPlan for an unchanged configuration at
+// the given time, as Terraform does on every plan, and returns the planned
+// model and diagnostics.
+func planAt(t *testing.T, now time.Time, state elevationModel) (elevationModel, resource.ModifyPlanResponse) {
+	t.Helper()
+	ctx := context.Background()
+	r := &elevationResource{data: &providerData{clock: fixedClock(now), policies: newPolicyRegistry()}}
+	var sresp resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
+	s := sresp.Schema
+	raw := tfsdk.State{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)}
+	if d := raw.Set(ctx, &state); d.HasError() {
+		t.Fatal(d)
+	}
+	plan := tfsdk.Plan{Schema: s, Raw: raw.Raw.Copy()}
+	resp := resource.ModifyPlanResponse{Plan: plan}
+	r.ModifyPlan(ctx, resource.ModifyPlanRequest{State: raw, Plan: plan, Config: tfsdk.Config{Schema: s, Raw: raw.Raw.Copy()}}, &resp)
+	var got elevationModel
+	if d := resp.Plan.Get(ctx, &got); d.HasError() {
+		t.Fatal(d)
+	}
+	return got, resp
+}
+
+func activeElevation(t *testing.T, status string, expires time.Time) elevationModel {
+	t.Helper()
+	m := elevationModel{
+		ID: types.StringValue("elev-1"), PolicyID: types.StringValue("ops"), Principal: types.StringValue("mona"),
+		Scope: types.StringValue("github:team:acme/oncall"), Reason: types.StringValue("a reason long enough"),
+		Duration: types.StringValue("1h"), Ticket: types.StringNull(), BreakGlass: types.BoolValue(false),
+		Status: types.StringValue(status), GrantedAt: types.StringValue(stamp(expires.Add(-time.Hour))),
+		ExpiresAt: types.StringValue(stamp(expires)), RevokedAt: types.StringNull(),
+		PreviousAccess: types.StringValue("none"), GrantedByCommit: types.StringNull(),
+	}
+	if d := setHistory(context.Background(), &m, []historyEntry{{stamp(expires.Add(-time.Hour)), "granted", "granted"}}); d.HasError() {
+		t.Fatal(d)
+	}
+	return m
+}
+
+func TestModifyPlanExpiry(t *testing.T) {
+	expires := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name        string
+		status      string
+		now         time.Time
+		wantStatus  string
+		wantRevoke  bool
+		wantWarning string
+	}{
+		{"before expiry", statusActive, expires.Add(-time.Second), statusActive, false, ""},
+		{"at expiry", statusActive, expires, statusExpired, true, "Elevation expired: mona on github:team:acme/oncall"},
+		{"pending invitation expires too", statusPending, expires.Add(time.Minute), statusExpired, true, "Elevation expired"},
+		{"revoked stays revoked", statusRevoked, expires.Add(time.Hour), statusRevoked, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			state := activeElevation(t, tt.status, expires)
+			if tt.status == statusRevoked {
+				state.RevokedAt = types.StringValue(stamp(expires))
+			}
+			got, resp := planAt(t, tt.now, state)
+			if got.Status.ValueString() != tt.wantStatus {
+				t.Errorf("planned status = %s, want %s", got.Status, tt.wantStatus)
+			}
+			if got.RevokedAt.IsUnknown() != tt.wantRevoke {
+				t.Errorf("revoked_at unknown = %v, want %v (a revocation planned)", got.RevokedAt.IsUnknown(), tt.wantRevoke)
+			}
+			warnings := resp.Diagnostics.Warnings()
+			if tt.wantWarning == "" {
+				if len(warnings) != 0 {
+					t.Errorf("unexpected warnings %v", warnings)
+				}
+				return
+			}
+			if len(warnings) != 1 || !strings.Contains(warnings[0].Summary(), tt.wantWarning) ||
+				!strings.Contains(warnings[0].Detail(), "expired at 2026-11-28T12:00:00Z") {
+				t.Errorf("warnings = %v, want one naming %q and the expiry time", warnings, tt.wantWarning)
+			}
+		})
+	}
+}
+
+func TestModifyPlanFoundAgain(t *testing.T) {
+	expires := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	state := activeElevation(t, statusExpired, expires)
+	// Read cleared revoked_at because the access was seen again.
+	got, resp := planAt(t, expires.Add(time.Hour), state)
+	if !got.RevokedAt.IsUnknown() || got.Status.ValueString() != statusExpired {
+		t.Fatalf("planned %s / revoked_at %s, want expired with a revocation planned", got.Status, got.RevokedAt)
+	}
+	if w := resp.Diagnostics.Warnings(); len(w) != 1 || !strings.Contains(w[0].Summary(), "Access found again") {
+		t.Errorf("warnings = %v", w)
+	}
+}

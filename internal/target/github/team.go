@@ -1,0 +1,120 @@
+package ghtarget
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
+	"github.com/jitgate/terraform-provider-jit/internal/scope"
+	"github.com/jitgate/terraform-provider-jit/internal/target"
+)
+
+// loadTeam reads a team's maintainers, all members and pending invitations.
+// GitHub lists members without their role, hence two member lists.
+func (t *Target) loadTeam(ctx context.Context, org, slug string) (snapshot, error) {
+	members := func(role string) ([]*github.User, error) {
+		return listAll(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
+			return t.gh.Teams.ListTeamMembersBySlug(ctx, org, slug, &github.TeamListTeamMembersOptions{Role: role, ListOptions: lo})
+		})
+	}
+	maintainers, err := members("maintainer")
+	if err != nil {
+		return nil, teamErr(org, slug, err)
+	}
+	all, err := members("all")
+	if err != nil {
+		return nil, teamErr(org, slug, err)
+	}
+	invites, err := listAll(func(lo github.ListOptions) ([]*github.Invitation, *github.Response, error) {
+		return t.gh.Teams.ListPendingTeamInvitationsBySlug(ctx, org, slug, &lo)
+	})
+	if err != nil {
+		return nil, teamErr(org, slug, err)
+	}
+
+	snap := snapshot{}
+	for _, u := range all {
+		snap[lower(u.GetLogin())] = active("member")
+	}
+	for _, u := range maintainers {
+		snap[lower(u.GetLogin())] = active("maintainer")
+	}
+	for _, inv := range invites {
+		login := lower(inv.GetLogin())
+		if _, ok := snap[login]; ok || login == "" { // email-only invitations name no login
+			continue
+		}
+		// The invitation carries the org role, not the team role the user
+		// will get: only the membership tells, one call per invitee.
+		a, err := t.teamMembership(ctx, org, slug, login)
+		if err != nil {
+			return nil, err
+		}
+		snap[login] = a
+	}
+	return snap, nil
+}
+
+// teamMembership reads login's membership of the team. GitHub answers 404 both
+// for a non-member and for a missing team, so a 404 is told apart by reading
+// the team.
+func (t *Target) teamMembership(ctx context.Context, org, slug, login string) (target.Access, error) {
+	m, _, err := t.gh.Teams.GetTeamMembershipBySlug(ctx, org, slug, login)
+	if ghclient.IsNotFound(err) {
+		if _, _, err := t.gh.Teams.GetTeamBySlug(ctx, org, slug); err != nil {
+			return target.None, teamErr(org, slug, err)
+		}
+		return target.None, nil
+	}
+	if err != nil {
+		return target.None, fmt.Errorf("read %s's membership of team %s/%s: %w", login, org, slug, err)
+	}
+	return membershipAccess(m)
+}
+
+func (t *Target) grantTeam(ctx context.Context, principal string, s scope.Scope) (target.Access, error) {
+	m, _, err := t.gh.Teams.AddTeamMembershipBySlug(ctx, s.Owner, s.Name, principal, &github.TeamAddTeamMembershipOptions{Role: s.Level})
+	if err != nil {
+		return target.None, err
+	}
+	return membershipAccess(m)
+}
+
+func (t *Target) restoreTeam(ctx context.Context, principal string, s scope.Scope, prev target.Access) error {
+	var err error
+	if prev.Direct == "" {
+		// Also cancels a pending membership, with its invitation.
+		_, err = t.gh.Teams.RemoveTeamMembershipBySlug(ctx, s.Owner, s.Name, principal)
+	} else {
+		_, _, err = t.gh.Teams.AddTeamMembershipBySlug(ctx, s.Owner, s.Name, principal, &github.TeamAddTeamMembershipOptions{Role: prev.Direct})
+	}
+	return err
+}
+
+// membershipAccess converts a team membership: a pending one is an invitation
+// the user has not accepted (they are not an org member yet) and gives nothing.
+func membershipAccess(m *github.Membership) (target.Access, error) {
+	role := m.GetRole()
+	if scope.Rank(scope.KindTeam, role) < 1 {
+		return target.None, fmt.Errorf("unexpected team role %q", role)
+	}
+	if m.GetState() == "pending" {
+		return target.Access{Direct: role, Pending: true}, nil
+	}
+	return active(role), nil
+}
+
+func active(level string) target.Access {
+	return target.Access{Level: level, Direct: level}
+}
+
+// teamErr names the team when GitHub does not know it, rather than letting a
+// 404 read as "no access".
+func teamErr(org, slug string, err error) error {
+	if ghclient.IsNotFound(err) {
+		return fmt.Errorf("team %s/%s not found or not visible to the token", org, slug)
+	}
+	return err
+}
