@@ -1,0 +1,164 @@
+package gate
+
+import (
+	"time"
+)
+
+// Mode is the situation the gate runs in.
+type Mode string
+
+// Modes.
+const (
+	ModePR    Mode = "pr"    // a pull request's plan, judged against its reviews
+	ModeApply Mode = "apply" // the plan about to be applied, judged against the merged PR's reviews
+	ModeDrift Mode = "drift" // a scheduled check: drift blocks
+)
+
+// Review is one pull request review.
+type Review struct {
+	Login       string
+	Bot         bool   // the author is a bot account (logins ending in "[bot]" are treated as bots too)
+	State       string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
+	CommitID    string // the commit the review was given on
+	SubmittedAt time.Time
+}
+
+// Review states that matter for counting.
+const (
+	StateApproved         = "APPROVED"
+	StateChangesRequested = "CHANGES_REQUESTED"
+	StateDismissed        = "DISMISSED"
+	StateCommented        = "COMMENTED"
+)
+
+// Facts are the pull request facts the rules need, fetched once per run.
+// The zero value means there is no pull request (e.g. drift mode): nothing is
+// approved.
+type Facts struct {
+	HasPR       bool
+	Number      int
+	Author      string
+	HeadSHA     string
+	Reviews     []Review            // in submission order: the last decisive one per reviewer wins
+	Committers  []string            // logins that authored or committed any commit of the PR
+	TeamMembers map[string][]string // lowercase "org/slug" -> active member logins, for every team in TeamsNeeded
+	Now         time.Time
+}
+
+// Options configure a run.
+type Options struct {
+	Mode Mode
+	// GovernanceApprovers may approve creating a policy (logins and
+	// "team:ORG/SLUG"); an existing policy is governed by its own approvers.
+	GovernanceApprovers []string
+}
+
+// Verdicts.
+const (
+	VerdictPass    = "pass"
+	VerdictBlocked = "blocked"
+	VerdictError   = "error"
+)
+
+// Rule ids (stable, from DESIGN.md). access.shadow and break_glass.unreviewed
+// are evaluated by rules not written yet; they slot into Evaluate next to the
+// drift rule, reading Policy.Observed and Elevation/Facts timestamps.
+const (
+	RulePlanInvalid          = "plan.invalid"
+	RulePolicyMissing        = "policy.missing"
+	RulePolicyScope          = "policy.scope"
+	RulePolicyDuration       = "policy.duration"
+	RulePolicyReason         = "policy.reason"
+	RulePolicyRequester      = "policy.requester"
+	RulePolicyMaxActive      = "policy.max_active"
+	RuleApprovalInsufficient = "approval.insufficient"
+	RuleApprovalVetoed       = "approval.vetoed"
+	RulePolicyGovernance     = "policy.governance"
+	RuleLoosenAndUse         = "policy.loosen_and_use"
+	RuleDriftUnexpected      = "drift.unexpected"
+	RuleBreakGlassUnreviewed = "break_glass.unreviewed"
+	RuleAccessShadow         = "access.shadow"
+)
+
+// Why an approval was not counted.
+const (
+	WhyAuthor      = "author"
+	WhyPrincipal   = "principal"
+	WhyStale       = "stale"
+	WhyBot         = "bot"
+	WhyNotApprover = "not_approver"
+	WhyCommitter   = "committer"
+)
+
+// Why an elevation's access goes away.
+const (
+	RevokeExpired   = "expired"
+	RevokeDestroyed = "destroyed"
+	RevokeDrift     = "drift"
+)
+
+// Report is the gate's result: exactly the `--format json` object of DESIGN.md.
+// Every slice is non-nil so it marshals as [], and every list is sorted.
+type Report struct {
+	Verdict        string            `json:"verdict"`
+	Mode           string            `json:"mode"`
+	HeadSHA        string            `json:"head_sha"`
+	RevocationOnly bool              `json:"revocation_only"`
+	Elevations     []ElevationReport `json:"elevations"`
+	Policies       []PolicyReport    `json:"policies"`
+	Revocations    []Revocation      `json:"revocations"`
+	Drift          []DriftReport     `json:"drift"`
+	Violations     []Violation       `json:"violations"`
+}
+
+// ElevationReport describes one requested elevation (created or replaced).
+// BreakGlass true flags it for post-hoc review.
+type ElevationReport struct {
+	Address           string       `json:"address"`
+	Action            string       `json:"action"`
+	Principal         string       `json:"principal"`
+	Scope             string       `json:"scope"`
+	Duration          string       `json:"duration"`
+	Policy            string       `json:"policy"` // the policy_id as written
+	BreakGlass        bool         `json:"break_glass"`
+	ApprovalsRequired int          `json:"approvals_required"`
+	ApprovedBy        []string     `json:"approved_by"`
+	NotCounted        []NotCounted `json:"not_counted"`
+}
+
+// NotCounted is an approval that did not count, and why.
+type NotCounted struct {
+	Login string `json:"login"`
+	Why   string `json:"why"`
+}
+
+// PolicyReport describes one governed policy change.
+type PolicyReport struct {
+	Address           string       `json:"address"`
+	Action            string       `json:"action"`
+	Loosened          []string     `json:"loosened"` // thresholds that got weaker, by attribute name ("reason.min_length")
+	ApprovalsRequired int          `json:"approvals_required"`
+	ApprovedBy        []string     `json:"approved_by"`
+	NotCounted        []NotCounted `json:"-"` // for renderers; not part of the JSON contract
+}
+
+// Revocation is access that the plan takes away.
+type Revocation struct {
+	Address   string `json:"address"`
+	Principal string `json:"principal"`
+	Scope     string `json:"scope"`
+	Why       string `json:"why"`
+}
+
+// DriftReport is one resource changed outside Terraform.
+type DriftReport struct {
+	Address    string   `json:"address"`
+	Attributes []string `json:"attributes"`
+}
+
+// Violation is one broken rule.
+type Violation struct {
+	Rule    string `json:"rule"`
+	Address string `json:"address"`
+	Message string `json:"message"`
+}
