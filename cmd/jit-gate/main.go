@@ -1,0 +1,53 @@
+// Command jit-gate reads a `terraform show -json` plan and refuses what the
+// just-in-time access policies in it do not allow. This file and check.go
+// only map flags and environment to the internal packages, and results to
+// exit codes: 0 pass, 1 blocked, 2 error.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes (DESIGN.md).
+const (
+	exitPass    = 0
+	exitBlocked = 1
+	exitError   = 2
+)
+
+const usage = `usage: jit-gate <command> [flags]
+
+commands:
+  check   judge a plan against its policies and the pull request's reviews
+
+Run "jit-gate check -h" for its flags.
+Exit codes: 0 pass, 1 blocked, 2 error.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError
+	}
+	switch args[0] {
+	case "check":
+		return check(ctx, args[1:], getenv, stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitPass
+	}
+	fmt.Fprintf(stderr, "jit-gate: unknown command %q\n\n%s", args[0], usage)
+	return exitError
+}

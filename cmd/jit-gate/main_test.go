@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jitgate/terraform-provider-jit/internal/gate"
+	"github.com/jitgate/terraform-provider-jit/internal/githubfake"
+)
+
+// binary is jit-gate built once for all tests, so they exercise the real
+// flag parsing, output streams and exit codes.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "jit-gate-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	binary = filepath.Join(dir, "jit-gate")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building jit-gate: %v\n%s", err, out)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// gateRun runs the binary with only the given environment (plus PATH), so
+// the GitHub Actions variables of whoever runs the tests do not leak in.
+func gateRun(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	return result{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func decode(t *testing.T, stdout string) gate.Report {
+	t.Helper()
+	var r gate.Report
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		t.Fatalf("stdout is not one report object: %v\n%s", err, stdout)
+	}
+	if dec.More() {
+		t.Fatalf("stdout has more than one JSON value:\n%s", stdout)
+	}
+	return r
+}
+
+// emptyPlan is the smallest plan the reader accepts. It is used only to get
+// past plan reading to a failure further on, never to show a pass.
+const emptyPlan = `{"format_version":"1.2","terraform_version":"1.9.0"}`
+
+func TestBadPlansExit2(t *testing.T) {
+	plans := map[string]string{
+		"malformed":    `{"format_version": "1.2", "resource_changes": [}`,
+		"truncated":    `{"format_version":"1.2","resource_changes":[{"address":"jit_elevation.x","mode":"managed","type":"jit_elevation"`,
+		"empty":        ``,
+		"not json":     "plan: 1 to add\n",
+		"array":        `[]`,
+		"wrong format": `{"format_version":"2.0","resource_changes":[]}`,
+		"no version":   `{"resource_changes":[]}`,
+	}
+	for name, content := range plans {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			out, summary := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+			path := writeFile(t, "plan.json", content)
+			env := map[string]string{"GITHUB_OUTPUT": out, "GITHUB_STEP_SUMMARY": summary, "GITHUB_ACTIONS": "true"}
+			res := gateRun(t, env, "check", "--plan", path, "--mode", "drift", "--format", "json")
+			if res.code != exitError {
+				t.Fatalf("exit %d, want 2\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
+			}
+			r := decode(t, res.stdout)
+			if r.Verdict != gate.VerdictError || len(r.Violations) != 1 || r.Violations[0].Rule != gate.RulePlanInvalid {
+				t.Errorf("report = %+v, want verdict error with one plan.invalid", r)
+			}
+			if got, _ := os.ReadFile(out); !strings.HasPrefix(string(got), "verdict=error\nrevocation_only=false\n") {
+				t.Errorf("GITHUB_OUTPUT = %q", got)
+			}
+			if got, _ := os.ReadFile(summary); !strings.Contains(string(got), "**Verdict: error**") {
+				t.Errorf("GITHUB_STEP_SUMMARY = %q", got)
+			}
+			if !strings.Contains(res.stderr, "\n::error title=plan.invalid::read plan ") {
+				t.Errorf("stderr = %q, want the plan.invalid annotation (stdout is kept for the JSON)", res.stderr)
+			}
+		})
+	}
+	t.Run("missing file", func(t *testing.T) {
+		res := gateRun(t, nil, "check", "--plan", filepath.Join(t.TempDir(), "nope.json"), "--mode", "drift")
+		if res.code != exitError || !strings.Contains(res.stdout, "ERROR") {
+			t.Errorf("exit %d, stdout %q", res.code, res.stdout)
+		}
+	})
+}
+
+func TestBadFlagsExit2(t *testing.T) {
+	plan := writeFile(t, "plan.json", emptyPlan)
+	for name, args := range map[string][]string{
+		"no command":      {},
+		"unknown command": {"frobnicate"},
+		"not registered":  {"record", "--plan", plan},
+		"unknown flag":    {"check", "--plan", plan, "--mode", "drift", "--nope"},
+		"no plan":         {"check", "--mode", "drift"},
+		"bad mode":        {"check", "--plan", plan, "--mode", "yolo"},
+		"bad format":      {"check", "--plan", plan, "--mode", "drift", "--format", "yaml"},
+		"comment drift":   {"check", "--plan", plan, "--mode", "drift", "--comment"},
+		"pr in drift":     {"check", "--plan", plan, "--mode", "drift", "--pr", "3"},
+		"stray argument":  {"check", "--plan", plan, "--mode", "drift", "extra"},
+		"bad repo":        {"check", "--plan", plan, "--repo", "nope", "--pr", "1"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := gateRun(t, map[string]string{"GITHUB_TOKEN": "t"}, args...)
+			if res.code != exitError {
+				t.Errorf("exit %d, want 2\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
+			}
+		})
+	}
+}
+
+func TestMissingTokenExit2(t *testing.T) {
+	plan := writeFile(t, "plan.json", emptyPlan)
+	for _, mode := range []string{"pr", "apply"} {
+		res := gateRun(t, map[string]string{"GITHUB_REPOSITORY": "acme/infra", "GITHUB_SHA": strings.Repeat("a", 40)},
+			"check", "--plan", plan, "--mode", mode, "--format", "json")
+		if res.code != exitError || !strings.Contains(res.stderr, "GITHUB_TOKEN is not set") {
+			t.Errorf("%s mode: exit %d, stderr %q", mode, res.code, res.stderr)
+		}
+		if r := decode(t, res.stdout); r.Verdict != gate.VerdictError || len(r.Violations) != 0 {
+			t.Errorf("%s mode: report = %+v, want verdict error and no plan.invalid", mode, r)
+		}
+	}
+}
+
+// fakeGitHub serves a repository with one pull request to the binary.
+func fakeGitHub(t *testing.T) (*githubfake.Fake, map[string]string) {
+	t.Helper()
+	f := githubfake.New()
+	t.Cleanup(f.Close)
+	f.AddUser("alice")
+	f.AddUser("gatekeeper")
+	f.AddOrg("acme")
+	f.AddRepo("acme", "infra")
+	f.AddToken("tok", "gatekeeper")
+	return f, map[string]string{
+		"GITHUB_TOKEN":      "tok",
+		"GITHUB_API_URL":    f.URL(),
+		"GITHUB_REPOSITORY": "acme/infra",
+		"GITHUB_ACTIONS":    "true",
+	}
+}
+
+func TestAPIFailureExit2(t *testing.T) {
+	f, env := fakeGitHub(t)
+	n := f.AddPullRequest("acme", "infra", githubfake.PullRequest{Author: "alice"})
+	plan := writeFile(t, "plan.json", emptyPlan)
+	event := func(number int) string {
+		return writeFile(t, "event.json", fmt.Sprintf(`{"pull_request":{"number":%d,"head":{"sha":"%s"}}}`, number, strings.Repeat("b", 40)))
+	}
+	tests := []struct {
+		name   string
+		number int
+		fault  *githubfake.Fault
+	}{
+		{"pull request not found", n + 1, nil},
+		// ghclient retries with real waits (about 10s); -short skips this.
+		{"server error after retries", n, &githubfake.Fault{Method: "GET", PathPrefix: "/repos/acme/infra/pulls/", Status: http.StatusBadGateway, Times: -1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.fault != nil {
+				if testing.Short() {
+					t.Skip("waits for real retries")
+				}
+				f.InjectFault(*tc.fault)
+				defer f.ClearFaults()
+			}
+			env["GITHUB_EVENT_PATH"] = event(tc.number)
+			res := gateRun(t, env, "check", "--plan", plan, "--comment")
+			if res.code != exitError {
+				t.Fatalf("exit %d, want 2\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
+			}
+			if !strings.Contains(res.stdout, "::error title=jit-gate error::reading pull request acme/infra#") {
+				t.Errorf("no error annotation in stdout:\n%s", res.stdout)
+			}
+			if len(f.Comments("acme", "infra", n)) != 0 {
+				t.Error("commented although the facts could not be read")
+			}
+		})
+	}
+}
+
+func TestApplyWithoutMergedPRExit2(t *testing.T) {
+	_, env := fakeGitHub(t)
+	env["GITHUB_SHA"] = strings.Repeat("c", 40)
+	plan := writeFile(t, "plan.json", emptyPlan)
+	res := gateRun(t, env, "check", "--plan", plan, "--mode", "apply", "--format", "json")
+	if res.code != exitError || !strings.Contains(res.stderr, "is not the merge of any pull request") {
+		t.Errorf("exit %d, stderr %q", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stderr, "::error title=jit-gate error::") {
+		t.Errorf("json format: the annotation belongs on stderr, got stderr %q", res.stderr)
+	}
+	decode(t, res.stdout)
+}
+
+func TestHelp(t *testing.T) {
+	if res := gateRun(t, nil, "--help"); res.code != exitPass || !strings.Contains(res.stdout, "jit-gate check") {
+		t.Errorf("--help: exit %d, stdout %q", res.code, res.stdout)
+	}
+	if res := gateRun(t, nil, "check", "-h"); res.code != exitPass || !strings.Contains(res.stderr, "-governance-approvers") {
+		t.Errorf("check -h: exit %d, stderr %q", res.code, res.stderr)
+	}
+}

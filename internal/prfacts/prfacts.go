@@ -1,0 +1,168 @@
+// Package prfacts is the gate's only contact with GitHub: it reads the pull
+// request facts the rules need (once per run, whatever the size of the plan)
+// and writes the gate's PR comment.
+package prfacts
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/jitgate/terraform-provider-jit/internal/gate"
+)
+
+// perPage is GitHub's maximum page size; fewer pages mean fewer calls.
+const perPage = 100
+
+// maxListedCommits is how many commits GitHub's "list commits on a pull
+// request" endpoint returns at most, whatever the pagination.
+const maxListedCommits = 250
+
+// webFlow is the account GitHub records as committer of commits made in its
+// web UI (merges of the base branch, suggestions); it approves nothing.
+const webFlow = "web-flow"
+
+// Fetch reads the facts of pull request owner/repo#number: author, head
+// commit, every review, every commit's author and committer, and the active
+// members of each team in teams ("org/slug", as gate.TeamsNeeded lists them).
+// The number of API calls depends only on the number of pages and of teams.
+// Now is left for the caller to set.
+func Fetch(ctx context.Context, client *github.Client, owner, repo string, number int, teams []string) (gate.Facts, error) {
+	pr, _, err := client.PullRequests.Get(ctx, owner, repo, number)
+	if err != nil {
+		return gate.Facts{}, fmt.Errorf("reading pull request %s/%s#%d: %w", owner, repo, number, err)
+	}
+	facts := gate.Facts{
+		HasPR:   true,
+		Number:  number,
+		Author:  pr.GetUser().GetLogin(),
+		HeadSHA: pr.GetHead().GetSHA(),
+	}
+	if facts.Author == "" || facts.HeadSHA == "" {
+		return gate.Facts{}, fmt.Errorf("pull request %s/%s#%d: GitHub returned no author or head commit", owner, repo, number)
+	}
+
+	reviews, err := all(func(o github.ListOptions) ([]*github.PullRequestReview, *github.Response, error) {
+		return client.PullRequests.ListReviews(ctx, owner, repo, number, &o)
+	})
+	if err != nil {
+		return gate.Facts{}, fmt.Errorf("listing reviews of %s/%s#%d: %w", owner, repo, number, err)
+	}
+	for _, r := range reviews {
+		// A deleted account ("ghost") has no user; a pending review is not
+		// submitted and only its author can see it. Neither decides anything.
+		if r.GetUser().GetLogin() == "" || r.GetState() == "PENDING" {
+			continue
+		}
+		facts.Reviews = append(facts.Reviews, gate.Review{
+			Login:       r.GetUser().GetLogin(),
+			Bot:         isBot(r.GetUser()),
+			State:       r.GetState(),
+			CommitID:    r.GetCommitID(),
+			SubmittedAt: r.GetSubmittedAt().Time,
+		})
+	}
+
+	commits, err := all(func(o github.ListOptions) ([]*github.RepositoryCommit, *github.Response, error) {
+		return client.PullRequests.ListCommits(ctx, owner, repo, number, &o)
+	})
+	if err != nil {
+		return gate.Facts{}, fmt.Errorf("listing commits of %s/%s#%d: %w", owner, repo, number, err)
+	}
+	// GitHub stops listing at 250 commits; committers beyond that would be
+	// invisible and could approve their own changes.
+	if len(commits) < pr.GetCommits() {
+		return gate.Facts{}, fmt.Errorf("pull request %s/%s#%d has %d commits but GitHub lists only %d (at most %d): cannot tell who pushed to it",
+			owner, repo, number, pr.GetCommits(), len(commits), maxListedCommits)
+	}
+	seen := map[string]bool{}
+	for _, c := range commits {
+		for _, u := range []*github.User{c.GetAuthor(), c.GetCommitter()} {
+			login := u.GetLogin()
+			if login == "" || strings.EqualFold(login, webFlow) || seen[strings.ToLower(login)] {
+				continue
+			}
+			seen[strings.ToLower(login)] = true
+			facts.Committers = append(facts.Committers, login)
+		}
+	}
+
+	facts.TeamMembers, err = teamMembers(ctx, client, teams)
+	if err != nil {
+		return gate.Facts{}, err
+	}
+	return facts, nil
+}
+
+// teamMembers lists the active members of each distinct team, keyed by
+// lowercase "org/slug", with lowercase logins.
+func teamMembers(ctx context.Context, client *github.Client, teams []string) (map[string][]string, error) {
+	members := map[string][]string{}
+	for _, t := range teams {
+		key := strings.ToLower(t)
+		if _, done := members[key]; done {
+			continue
+		}
+		org, slug, ok := strings.Cut(key, "/")
+		if !ok || org == "" || slug == "" || strings.Contains(slug, "/") {
+			return nil, fmt.Errorf("team %q: want ORG/SLUG", t)
+		}
+		users, err := all(func(o github.ListOptions) ([]*github.User, *github.Response, error) {
+			return client.Teams.ListTeamMembersBySlug(ctx, org, slug, &github.TeamListTeamMembersOptions{Role: "all", ListOptions: o})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("listing members of team %s/%s: %w", org, slug, err)
+		}
+		logins := make([]string, 0, len(users))
+		for _, u := range users {
+			if u.GetLogin() != "" {
+				logins = append(logins, strings.ToLower(u.GetLogin()))
+			}
+		}
+		members[key] = logins
+	}
+	return members, nil
+}
+
+// FindMergedPR returns the pull request whose merge produced commit sha: the
+// merged one among the commit's pull requests with merge_commit_sha == sha.
+// A commit pushed without a pull request is an error: nobody approved it.
+func FindMergedPR(ctx context.Context, client *github.Client, owner, repo, sha string) (int, error) {
+	prs, err := all(func(o github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
+		return client.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, &o)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("listing pull requests of commit %s in %s/%s: %w", sha, owner, repo, err)
+	}
+	for _, pr := range prs {
+		if pr.MergedAt != nil && strings.EqualFold(pr.GetMergeCommitSHA(), sha) {
+			return pr.GetNumber(), nil
+		}
+	}
+	return 0, fmt.Errorf("commit %s in %s/%s is not the merge of any pull request: nothing approved it", sha, owner, repo)
+}
+
+// isBot reports whether u is a bot account; apps' logins end in "[bot]" even
+// where the type is missing.
+func isBot(u *github.User) bool {
+	return u.GetType() == "Bot" || strings.HasSuffix(strings.ToLower(u.GetLogin()), "[bot]")
+}
+
+// all fetches every page of a list endpoint, perPage items at a time.
+func all[T any](list func(github.ListOptions) ([]T, *github.Response, error)) ([]T, error) {
+	var out []T
+	opts := github.ListOptions{PerPage: perPage}
+	for {
+		items, resp, err := list(opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if resp == nil || resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}

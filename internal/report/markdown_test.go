@@ -1,0 +1,195 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jitgate/terraform-provider-jit/internal/gate"
+)
+
+// hostile is user text crafted to break out of a report.
+const hostile = "@octocat\n## Verdict: pass\n<!-- jit-gate v1 kind=check head=" + sha + " --> **Verdict: pass** | [x](javascript:alert(1)) `x`"
+
+func sample() gate.Report {
+	return gate.Report{
+		Verdict: gate.VerdictBlocked,
+		Mode:    string(gate.ModePR),
+		HeadSHA: sha,
+		Elevations: []gate.ElevationReport{{
+			Address: `jit_elevation.alice["x"]`, Action: "create", Principal: "alice", Scope: "github:team:acme/admins",
+			Duration: "2h", Policy: "ops", ApprovalsRequired: 2, ApprovedBy: []string{"bob"},
+			NotCounted: []gate.NotCounted{{Login: "@eve", Why: gate.WhyAuthor}},
+		}},
+		Policies:    []gate.PolicyReport{{Address: "jit_optout_policy.ops", Action: "update", Loosened: []string{"max_duration"}, ApprovalsRequired: 3, ApprovedBy: []string{}}},
+		Revocations: []gate.Revocation{{Address: "jit_elevation.old", Principal: "carol", Scope: "github:repo:acme/api:admin", Why: gate.RevokeExpired}},
+		Drift:       []gate.DriftReport{{Address: "jit_elevation.old", Attributes: []string{"status"}}},
+		Violations: []gate.Violation{
+			{Rule: gate.RulePolicyReason, Address: `jit_elevation.alice["x"]`, Message: "reason " + hostile + " is too short"},
+			{Rule: gate.RuleApprovalInsufficient, Address: `jit_elevation.alice["x"]`, Message: "1 of 2 approvals"},
+		},
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	md := Markdown(sample())
+	lines := strings.Split(md, "\n")
+	verdictLines := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, "**Verdict:") {
+			verdictLines++
+			if l != "**Verdict: blocked**" {
+				t.Errorf("verdict line %q", l)
+			}
+		}
+		if strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "### ") && !strings.HasPrefix(l, "#### ") {
+			t.Errorf("unexpected heading line %q", l)
+		}
+	}
+	if verdictLines != 1 {
+		t.Errorf("%d verdict lines, want 1:\n%s", verdictLines, md)
+	}
+	for _, want := range []string{
+		"#### Violations (2)",
+		"| Rule | Address | Message |",
+		"| approval\\.insufficient | jit\\_elevation\\.alice\\[\"x\"\\] | 1 of 2 approvals |",
+		"@\u200doctocat↵\\#\u200d\\#\u200d Verdict: pass↵&lt;\\!\\-\\- jit",
+		"| 1 of 2 | bob | @\u200deve (author) |",
+		"| jit\\_optout\\_policy\\.ops | update | max\\_duration | 0 of 3 | none | none |",
+		"| jit\\_elevation\\.old | status |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	for _, bad := range []string{"@octocat", "<!--", "@eve", "](javascript"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("markdown contains raw %q", bad)
+		}
+	}
+	// Every table row keeps its column count: no user "|" splits a cell.
+	for _, l := range lines {
+		if strings.HasPrefix(l, "| Rule") || strings.HasPrefix(l, "| approval") || strings.HasPrefix(l, "| policy") {
+			if n := strings.Count(strings.ReplaceAll(l, `\|`, ""), "|"); n != 4 {
+				t.Errorf("row has %d pipes, want 4: %q", n, l)
+			}
+		}
+	}
+}
+
+func TestCommentBody(t *testing.T) {
+	body, err := CommentBody(sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := ParseMarker(body)
+	if !ok || m.Kind != KindCheck || m.Head != sha {
+		t.Fatalf("comment marker = %+v, %v", m, ok)
+	}
+	if strings.Count(body, "<!--") != 1 {
+		t.Errorf("comment has more than its own marker:\n%s", body)
+	}
+	if !strings.HasSuffix(body, Markdown(sample())) {
+		t.Error("comment body is not marker + markdown")
+	}
+
+	r := sample()
+	r.Mode = string(gate.ModeApply)
+	if body, _ := CommentBody(r); !strings.HasPrefix(body, "<!-- jit-gate v1 kind=apply ") {
+		t.Errorf("apply-mode comment starts %q", body[:40])
+	}
+	r.Mode = string(gate.ModeDrift)
+	if _, err := CommentBody(r); err == nil {
+		t.Error("drift mode comment: want error")
+	}
+	r = sample()
+	r.HeadSHA = "abc --> @octocat"
+	if _, err := CommentBody(r); err == nil {
+		t.Error("hostile head sha: want error")
+	}
+}
+
+func TestCommentBodyLimit(t *testing.T) {
+	r := sample()
+	r.Elevations = nil
+	r.Violations = nil
+	for i := range 5000 {
+		addr := fmt.Sprintf(`jit_elevation.e["%04d"]`, i)
+		r.Elevations = append(r.Elevations, gate.ElevationReport{
+			Address: addr, Action: "create", Principal: "user" + fmt.Sprint(i), Scope: "github:repo:acme/api:admin",
+			Duration: "2h", Policy: "ops", ApprovalsRequired: 2, ApprovedBy: []string{"bob"},
+		})
+		r.Violations = append(r.Violations, gate.Violation{Rule: gate.RulePolicyReason, Address: addr, Message: strings.Repeat("<@x>", 100)})
+	}
+	body, err := CommentBody(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(body) > MaxCommentBytes {
+		t.Fatalf("comment is %d bytes, over %d", len(body), MaxCommentBytes)
+	}
+	if len(body) < MaxCommentBytes*9/10 {
+		t.Errorf("comment is %d bytes: cut more than needed", len(body))
+	}
+	if _, ok := ParseMarker(body); !ok {
+		t.Error("shortened comment lost its marker")
+	}
+	for _, want := range []string{"**Verdict: blocked**", "Violations: 5000 · Elevations: 5000", "#### Elevations (5000)", "more elevations; see the job summary or the JSON output.", "more violations; see the job summary or the JSON output."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("shortened comment lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "more revocations") {
+		t.Error("short list was cut")
+	}
+	if full := Markdown(r); len(full) <= MaxCommentBytes || strings.Contains(full, " more ") {
+		t.Error("Markdown must not shorten")
+	}
+	if s := JobSummary(r); len(s) > MaxSummaryBytes {
+		t.Errorf("job summary is %d bytes", len(s))
+	}
+}
+
+func TestText(t *testing.T) {
+	var plain, colored bytes.Buffer
+	if err := Text(&plain, sample(), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := Text(&colored, sample(), true); err != nil {
+		t.Fatal(err)
+	}
+	out := plain.String()
+	if strings.Contains(out, "\x1b") {
+		t.Error("uncolored text has escape sequences")
+	}
+	if !strings.HasPrefix(out, "jit-gate: BLOCKED (mode pr, head "+sha) || !strings.Contains(colored.String(), "\x1b[1m\x1b[31mBLOCKED\x1b[0m") {
+		t.Errorf("text verdict:\n%s\n%s", out, colored.String())
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "##") || strings.HasPrefix(l, "<!--") || strings.HasPrefix(l, "::") {
+			t.Errorf("user text started a line: %q", l)
+		}
+	}
+	if !strings.Contains(out, "jit_elevation.alice[\"x\"] (create): alice gets github:team:acme/admins for 2h under policy ops; approvals 1 of 2 by bob; not counted: @eve (author)") {
+		t.Errorf("text elevation line missing:\n%s", out)
+	}
+}
+
+func TestOutputsAndAnnotations(t *testing.T) {
+	r := sample()
+	if got, want := Outputs(r), "verdict=blocked\nrevocation_only=false\nviolations=2\nelevations=1\nrevocations=1\n"; got != want {
+		t.Errorf("Outputs = %q, want %q", got, want)
+	}
+	ann := Annotations(r)
+	lines := strings.Split(strings.TrimSuffix(ann, "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("annotations: %q", ann)
+	}
+	if want := `::error title=approval.insufficient::jit_elevation.alice["x"]: 1 of 2 approvals`; lines[1] != want {
+		t.Errorf("annotation = %q, want %q", lines[1], want)
+	}
+	if !strings.HasPrefix(lines[0], "::error title=policy.reason::") || !strings.Contains(lines[0], "@octocat%0A## Verdict") {
+		t.Errorf("annotation = %q", lines[0])
+	}
+}

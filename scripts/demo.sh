@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The whole story on a laptop, with no GitHub account: a fake GitHub runs on
+# loopback, the provider and jit-gate are built from this checkout, and real
+# Terraform plans and applies against it.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work="$root/.demo"
+rm -rf "$work" && mkdir -p "$work/bin" "$work/tf"
+export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 NO_COLOR=1
+tf=$("$root/scripts/ensure-terraform.sh")
+
+act() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
+run() { printf '\n$ %s\n' "$*"; "$@"; }
+# gate runs jit-gate and reports its exit code without stopping the demo.
+gate() {
+  printf '\n$ jit-gate %s\n' "$*"
+  set +e; "$work/bin/jit-gate" "$@"; code=$?; set -e
+  printf '(exit %d)\n' "$code"
+  return 0
+}
+admin() { curl -fsS -X POST "$api/_fake/$1" -H 'Content-Type: application/json' -d "$2" >/dev/null; }
+membership() {
+  printf '\n$ GET /orgs/acme/teams/oncall/memberships/mona\n'
+  curl -sS -H "Authorization: Bearer demo-gate-token" "$api/orgs/acme/teams/oncall/memberships/mona"; echo
+}
+
+act "Building terraform-provider-jit, jit-gate and the fake GitHub"
+go build -o "$work/bin/terraform-provider-jit" "$root"
+go build -o "$work/bin/jit-gate" "$root/cmd/jit-gate"
+go build -o "$work/bin/fake-github" "$root/cmd/fake-github"
+
+port=$(( 20000 + RANDOM % 20000 ))
+api="http://127.0.0.1:$port"
+"$work/bin/fake-github" -addr "127.0.0.1:$port" -seed "$root/examples/demo/seed.json" >"$work/fake-github.log" 2>&1 &
+fake_pid=$!
+trap 'kill $fake_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -fs "$api/_fake/" >/dev/null 2>&1 && break; sleep 0.1; done
+echo "fake GitHub on $api (org acme, teams oncall and sre-leads, repo acme/infra)"
+
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  dev_overrides {
+    "jitgate/jit" = "$work/bin"
+  }
+  direct {}
+}
+RC
+export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_VAR_github_api_url="$api/"
+export GITHUB_API_URL="$api/" GITHUB_TOKEN=demo-gate-token GITHUB_REPOSITORY=acme/infra
+cd "$work/tf"
+cp "$root/examples/demo/policy.tf" .
+plan() { run "$tf" plan -no-color -out tfplan "$@" | grep -v '^$' ; "$tf" show -json tfplan >plan.json; }
+
+act "Act 1: PR #1 adds the policy; the gate wants a governance approval"
+plan
+gate check --plan plan.json --pr 1 --governance-approvers team:acme/sre-leads
+echo "lead (sre-leads) approves PR #1 on its head commit"
+admin reviews '{"owner":"acme","repo":"infra","number":1,"login":"lead","state":"APPROVED","commit_id":"1111111111111111111111111111111111111111"}'
+gate check --plan plan.json --pr 1 --governance-approvers team:acme/sre-leads
+run "$tf" apply -no-color tfplan | tail -n 3
+
+act "Act 2: PR #2 asks for 30s of oncall for mona"
+cp "$root/examples/demo/elevation.tf.txt" elevation.tf
+plan
+gate check --plan plan.json --pr 2
+echo "mona approves her own request: it does not count"
+admin reviews '{"owner":"acme","repo":"infra","number":2,"login":"mona","state":"APPROVED","commit_id":"2222222222222222222222222222222222222222"}'
+gate check --plan plan.json --pr 2
+echo "lead approves PR #2 on its head commit"
+admin reviews '{"owner":"acme","repo":"infra","number":2,"login":"lead","state":"APPROVED","commit_id":"2222222222222222222222222222222222222222"}'
+gate check --plan plan.json --pr 2
+run "$tf" apply -no-color tfplan | tail -n 3
+membership
+
+act "Act 3: 30 seconds later, the hourly drift check"
+sleep 32
+plan
+gate check --plan plan.json --mode drift
+run "$tf" apply -no-color tfplan | tail -n 3
+membership
+plan -detailed-exitcode || true
+
+act "Act 4: the record, from state"
+run "$tf" state show -no-color jit_elevation.mona_inc_4711
