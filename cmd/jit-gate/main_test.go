@@ -86,7 +86,7 @@ func decode(t *testing.T, stdout string) gate.Report {
 
 // emptyPlan is the smallest plan the reader accepts. It is used only to get
 // past plan reading to a failure further on, never to show a pass.
-const emptyPlan = `{"format_version":"1.2","terraform_version":"1.9.0"}`
+const emptyPlan = `{"format_version":"1.2","terraform_version":"1.9.0","planned_values":{"root_module":{}},"errored":false}`
 
 func TestBadPlansExit2(t *testing.T) {
 	plans := map[string]string{

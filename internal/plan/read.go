@@ -46,7 +46,7 @@ func Read(r io.Reader) (*Plan, error) {
 		return nil, fmt.Errorf("plan JSON is not an object: it starts with %s", describe(tok))
 	}
 	p := &Plan{}
-	seenVersion := false
+	seenVersion, seenPlanned, errored := false, false, false
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -65,6 +65,15 @@ func Read(r io.Reader) (*Plan, error) {
 			seenVersion = true
 		case "terraform_version":
 			if err := dec.Decode(&p.TerraformVersion); err != nil {
+				return nil, malformed(dec, err)
+			}
+		case "errored":
+			if err := dec.Decode(&errored); err != nil {
+				return nil, malformed(dec, err)
+			}
+		case "planned_values":
+			seenPlanned = true
+			if err := dec.Decode(&skip{}); err != nil {
 				return nil, malformed(dec, err)
 			}
 		case "resource_changes":
@@ -89,6 +98,14 @@ func Read(r io.Reader) (*Plan, error) {
 	}
 	if !seenVersion {
 		return nil, errors.New("plan JSON has no format_version: is it the output of `terraform show -json PLANFILE`?")
+	}
+	// Every saved plan has planned_values; a state file or a stub does not,
+	// and must never pass as an empty plan.
+	if !seenPlanned {
+		return nil, errors.New("plan JSON has no planned_values: it is not a saved plan (was `terraform show -json` given the state instead of the plan file?)")
+	}
+	if errored {
+		return nil, errors.New("plan JSON says planning failed (errored: true): the plan is incomplete")
 	}
 	return p, nil
 }

@@ -26,7 +26,11 @@ func TestReadErrors(t *testing.T) {
 		{"no minor", `{"format_version": "1"}`, `format_version "1" is not supported`},
 		{"missing format_version", `{"terraform_version": "1.9.0", "resource_changes": []}`, "no format_version"},
 		{"format_version not a string", `{"format_version": 1.2}`, "unexpected value"},
-		{"trailing data", `{"format_version": "1.2"} {}`, "trailing data"},
+		{"trailing data", `{"format_version": "1.2", "planned_values": {}} {}`, "trailing data"},
+		// A state file, or a bare version, must not pass as an empty plan.
+		{"state file", `{"format_version": "1.0", "terraform_version": "1.8.5", "values": {"root_module": {}}}`, "no planned_values"},
+		{"bare version", `{"format_version": "1.2"}`, "no planned_values"},
+		{"errored plan", `{"format_version": "1.2", "planned_values": {}, "errored": true}`, "planning failed"},
 		{"resource_changes not an array", `{"format_version": "1.2", "resource_changes": {}}`, "resource_changes is not an array"},
 	}
 	for _, tt := range tests {
