@@ -1,6 +1,6 @@
 module github.com/jitgate/terraform-provider-jit
 
-go 1.25.0
+go 1.25.8
 
 require (
 	github.com/google/go-github/v60 v60.0.0

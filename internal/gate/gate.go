@@ -5,6 +5,7 @@ package gate
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -71,7 +72,7 @@ func emptyReport(mode Mode, head string) Report {
 	return Report{
 		Mode: string(mode), HeadSHA: head,
 		Elevations: []ElevationReport{}, Policies: []PolicyReport{}, Revocations: []Revocation{},
-		Drift: []DriftReport{}, Violations: []Violation{},
+		Drift: []DriftReport{}, Shadow: []ShadowAccess{}, Violations: []Violation{},
 	}
 }
 
@@ -97,9 +98,10 @@ func Evaluate(p *plan.Plan, f Facts, o Options) Report {
 	e.maxActive()
 	e.loosenAndUse()
 	e.drift()
-	// Further rules (access.shadow from Policy.Observed, break_glass.unreviewed
-	// from break-glass elevations and review timestamps) are added here as
-	// methods of the same shape: read e.plan and e.facts, call e.violate.
+	e.shadow()
+	// Further rules (break_glass.unreviewed from break-glass elevations and
+	// review timestamps) are added here as methods of the same shape: read
+	// e.plan and e.facts, call e.violate.
 	return e.finish()
 }
 
@@ -665,7 +667,7 @@ func (e *evaluator) drift() {
 			attrs = []string{}
 		}
 		e.r.Drift = append(e.r.Drift, DriftReport{Address: d.Address, Attributes: attrs})
-		if e.opts.Mode != ModeDrift {
+		if e.opts.Mode != ModeDrift || lifecycleDrift(d) {
 			continue
 		}
 		if d.Action == plan.ActionDelete {
@@ -674,6 +676,67 @@ func (e *evaluator) drift() {
 			e.violate(RuleDriftUnexpected, d.Address, "%s changed outside Terraform: %s", d.Type, strings.Join(attrs, ", "))
 		}
 	}
+}
+
+// lifecycleDrift is a refresh the provider itself expects: a policy's holders
+// change with every grant and revocation (access.shadow judges them), and an
+// accepted invitation turns a pending elevation active. Anything else this
+// provider's resources show (access removed or added back by hand) is drift.
+func lifecycleDrift(d plan.Drift) bool {
+	switch d.Type {
+	case plan.TypePolicy:
+		return slices.Equal(d.Attributes, []string{"observed"})
+	case plan.TypeElevation:
+		return slices.Equal(d.Attributes, []string{"history", "status"})
+	}
+	return false
+}
+
+// shadow finds, from the refreshed state, everyone who holds a policy's
+// concrete scope without standing or an elevation in force that covers it.
+func (e *evaluator) shadow() {
+	covered := map[string]int{} // login and team or repository -> highest level rank held by elevation
+	for _, ec := range e.plan.Elevations {
+		el := ec.Before
+		if el == nil || !(active(el.Status) || el.RevokedAt == "") {
+			continue
+		}
+		sc, err := scope.Parse(el.Scope)
+		if err != nil {
+			continue
+		}
+		k := holderKey(el.Principal, sc)
+		covered[k] = max(covered[k], scope.Rank(sc.Kind, sc.Level))
+	}
+	for _, pc := range e.plan.Policies {
+		pol := pc.Before
+		if pol == nil {
+			continue
+		}
+		standing := map[string]bool{}
+		for login := range pol.Standing {
+			standing[strings.ToLower(login)] = true
+		}
+		for _, s := range slices.Sorted(maps.Keys(pol.Observed)) {
+			sc, err := scope.Parse(s)
+			if err != nil {
+				continue
+			}
+			for _, login := range pol.Observed[s] {
+				if standing[strings.ToLower(login)] || covered[holderKey(login, sc)] >= scope.Rank(sc.Kind, sc.Level) {
+					continue
+				}
+				e.r.Shadow = append(e.r.Shadow, ShadowAccess{Address: pc.Address, Scope: s, Principal: login})
+				if e.opts.Mode == ModeDrift {
+					e.violate(RuleAccessShadow, pc.Address, "%s holds %s without standing or an elevation in force: a shadow admin path", login, s)
+				}
+			}
+		}
+	}
+}
+
+func holderKey(login string, sc scope.Scope) string {
+	return strings.ToLower(login + " " + sc.Kind + ":" + sc.Owner + "/" + sc.Name)
 }
 
 func (e *evaluator) finish() Report {
@@ -688,6 +751,9 @@ func (e *evaluator) finish() Report {
 	slices.SortStableFunc(r.Policies, func(a, b PolicyReport) int { return cmp.Compare(a.Address, b.Address) })
 	slices.SortStableFunc(r.Revocations, func(a, b Revocation) int { return cmp.Compare(a.Address, b.Address) })
 	slices.SortStableFunc(r.Drift, func(a, b DriftReport) int { return cmp.Compare(a.Address, b.Address) })
+	slices.SortStableFunc(r.Shadow, func(a, b ShadowAccess) int {
+		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Scope, b.Scope), cmp.Compare(a.Principal, b.Principal))
+	})
 	slices.SortFunc(r.Violations, func(a, b Violation) int {
 		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Message, b.Message))
 	})

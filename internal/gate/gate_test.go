@@ -573,17 +573,68 @@ func TestDrift(t *testing.T) {
 	p, f := scenario()
 	p.Drift = []plan.Drift{
 		{Resource: res("terraform_data", "z"), Action: plan.ActionDelete, Attributes: []string{"id"}},
+		{Resource: res(plan.TypeElevation, "removed"), Action: plan.ActionUpdate, Attributes: []string{"history", "revoked_at", "status"}},
+		// The provider's own lifecycle: holders of a policy's scopes change
+		// with every grant (judged by access.shadow instead), and an
+		// invitation accepted turns pending into active.
 		{Resource: res(plan.TypePolicy, "admins"), Action: plan.ActionUpdate, Attributes: []string{"observed"}},
+		{Resource: res(plan.TypeElevation, "accepted"), Action: plan.ActionUpdate, Attributes: []string{"history", "status"}},
 	}
 	r := Evaluate(p, f, Options{Mode: ModePR})
-	if r.Verdict != VerdictPass || len(r.Drift) != 2 || r.Drift[0].Address != "jit_optout_policy.admins" {
+	if r.Verdict != VerdictPass || len(r.Drift) != 4 || r.Drift[0].Address != "jit_elevation.accepted" {
 		t.Fatalf("pr mode: verdict %q, drift %+v\n%s", r.Verdict, r.Drift, messages(r))
 	}
 	r = Evaluate(p, f, Options{Mode: ModeDrift})
 	if got := rules(r); !slices.Equal(got, []string{RuleDriftUnexpected, RuleDriftUnexpected}) {
 		t.Fatalf("drift mode rules = %v\n%s", got, messages(r))
 	}
-	if !strings.Contains(messages(r), "jit_optout_policy changed outside Terraform: observed") {
+	for _, want := range []string{"jit_elevation changed outside Terraform: history, revoked_at, status", "terraform_data was deleted outside Terraform"} {
+		if !strings.Contains(messages(r), want) {
+			t.Errorf("messages lack %q:\n%s", want, messages(r))
+		}
+	}
+}
+
+func TestShadowAccess(t *testing.T) {
+	withObserved := func(p *plan.Policy) {
+		p.Scopes = []string{"github:team:acme/ops", "github:team:acme/ops:maintainer", "github:repo:acme/*:admin"}
+		p.Standing = map[string]string{"BreakGlass": "sealed emergency account"}
+		p.Observed = map[string][]string{
+			"github:team:acme/ops":            {"alice", "breakglass", "carol", "dave", "erin"},
+			"github:team:acme/ops:maintainer": {"dave"},
+		}
+	}
+	inForce := func(name, principal, scope, status, revokedAt string) plan.ElevationChange {
+		el := elevation(func(e *plan.Elevation) {
+			e.Principal, e.Scope, e.Status, e.RevokedAt, e.Unknown = principal, scope, status, revokedAt, nil
+		})
+		return plan.ElevationChange{Resource: res(plan.TypeElevation, name), Action: plan.ActionNoOp, Before: el, After: el}
+	}
+	p := &plan.Plan{
+		Policies: []plan.PolicyChange{policyNoop(policy(withObserved))},
+		Elevations: []plan.ElevationChange{
+			inForce("alice", "alice", "github:team:acme/ops", "active", ""),
+			// dave's elevation covers member, but dave holds maintainer too.
+			inForce("dave", "dave", "github:team:acme/ops", "active", ""),
+			// carol's elevation expired and was revoked: her access is shadow again.
+			inForce("carol", "carol", "github:team:acme/ops", "expired", "2026-11-28T10:00:00Z"),
+			// erin's invitation is pending: in force.
+			inForce("erin", "Erin", "github:team:acme/ops", "pending", ""),
+		},
+	}
+	want := []ShadowAccess{
+		{Address: "jit_optout_policy.admins", Scope: "github:team:acme/ops", Principal: "carol"},
+		{Address: "jit_optout_policy.admins", Scope: "github:team:acme/ops:maintainer", Principal: "dave"},
+	}
+	r := Evaluate(p, Facts{}, Options{Mode: ModePR})
+	if !slices.Equal(r.Shadow, want) || r.Verdict != VerdictPass {
+		t.Fatalf("pr mode: verdict %q, shadow %+v, want %+v reported without blocking", r.Verdict, r.Shadow, want)
+	}
+	r = Evaluate(p, Facts{}, Options{Mode: ModeDrift})
+	if got := rules(r); !slices.Equal(got, []string{RuleAccessShadow, RuleAccessShadow}) {
+		t.Fatalf("drift mode rules = %v\n%s", got, messages(r))
+	}
+	if !strings.Contains(messages(r), "carol holds github:team:acme/ops without standing or an elevation in force") {
 		t.Errorf("messages:\n%s", messages(r))
 	}
 }
@@ -609,7 +660,8 @@ func TestJSONShape(t *testing.T) {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		if want := []string{"drift", "elevations", "head_sha", "mode", "policies", "revocation_only", "revocations", "verdict", "violations"}; !slices.Equal(keys, want) {
+		// DESIGN's keys, plus "shadow" (issue 5), added beside them.
+		if want := []string{"drift", "elevations", "head_sha", "mode", "policies", "revocation_only", "revocations", "shadow", "verdict", "violations"}; !slices.Equal(keys, want) {
 			t.Errorf("%s: keys %v", name, keys)
 		}
 	}

@@ -108,6 +108,7 @@ type Report struct {
 	Policies       []PolicyReport    `json:"policies"`
 	Revocations    []Revocation      `json:"revocations"`
 	Drift          []DriftReport     `json:"drift"`
+	Shadow         []ShadowAccess    `json:"shadow"` // reported in every mode; violations in drift mode
 	Violations     []Violation       `json:"violations"`
 }
 
@@ -154,6 +155,14 @@ type Revocation struct {
 type DriftReport struct {
 	Address    string   `json:"address"`
 	Attributes []string `json:"attributes"`
+}
+
+// ShadowAccess is someone holding a policy's concrete scope with neither
+// standing nor an elevation in force: a hidden admin path.
+type ShadowAccess struct {
+	Address   string `json:"address"` // the policy
+	Scope     string `json:"scope"`
+	Principal string `json:"principal"`
 }
 
 // Violation is one broken rule.

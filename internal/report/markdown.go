@@ -111,7 +111,11 @@ func sections(r gate.Report) []section {
 	for _, d := range r.Drift {
 		drift.rows = append(drift.rows, []string{Escape(d.Address), list(d.Attributes)})
 	}
-	return []section{violations, elevations, policies, revocations, drift}
+	shadow := section{title: "Shadow access", noun: "shadow holders", header: []string{"Policy", "Scope", "Held by"}}
+	for _, a := range r.Shadow {
+		shadow.rows = append(shadow.rows, []string{Escape(a.Address), Escape(a.Scope), Escape(a.Principal)})
+	}
+	return []section{violations, elevations, policies, revocations, drift, shadow}
 }
 
 // render writes the report with at most maxRows rows per table.

@@ -25,6 +25,7 @@ func sample() gate.Report {
 		Policies:    []gate.PolicyReport{{Address: "jit_optout_policy.ops", Action: "update", Loosened: []string{"max_duration"}, ApprovalsRequired: 3, ApprovedBy: []string{}}},
 		Revocations: []gate.Revocation{{Address: "jit_elevation.old", Principal: "carol", Scope: "github:repo:acme/api:admin", Why: gate.RevokeExpired}},
 		Drift:       []gate.DriftReport{{Address: "jit_elevation.old", Attributes: []string{"status"}}},
+		Shadow:      []gate.ShadowAccess{{Address: "jit_optout_policy.ops", Scope: "github:team:acme/admins", Principal: "mallory"}},
 		Violations: []gate.Violation{
 			{Rule: gate.RulePolicyReason, Address: `jit_elevation.alice["x"]`, Message: "reason " + hostile + " is too short"},
 			{Rule: gate.RuleApprovalInsufficient, Address: `jit_elevation.alice["x"]`, Message: "1 of 2 approvals"},
@@ -58,6 +59,8 @@ func TestMarkdown(t *testing.T) {
 		"| 1 of 2 | bob | @\u200deve (author) |",
 		"| jit\\_optout\\_policy\\.ops | update | max\\_duration | 0 of 3 | none | none |",
 		"| jit\\_elevation\\.old | status |",
+		"#### Shadow access (1)",
+		"| jit\\_optout\\_policy\\.ops | github:team:acme/admins | mallory |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
@@ -173,6 +176,9 @@ func TestText(t *testing.T) {
 	}
 	if !strings.Contains(out, "jit_elevation.alice[\"x\"] (create): alice gets github:team:acme/admins for 2h under policy ops; approvals 1 of 2 by bob; not counted: @eve (author)") {
 		t.Errorf("text elevation line missing:\n%s", out)
+	}
+	if !strings.Contains(out, "mallory holds github:team:acme/admins with neither standing nor an elevation (policy jit_optout_policy.ops)") {
+		t.Errorf("text shadow line missing:\n%s", out)
 	}
 }
 

@@ -74,6 +74,10 @@ func Text(w io.Writer, r gate.Report, color bool) error {
 	for _, d := range r.Drift {
 		fmt.Fprintf(&b, "  %s: %s changed outside Terraform\n", Plain(d.Address), plainList(d.Attributes))
 	}
+	heading("Shadow access", len(r.Shadow))
+	for _, a := range r.Shadow {
+		fmt.Fprintf(&b, "  %s holds %s with neither standing nor an elevation (policy %s)\n", Plain(a.Principal), Plain(a.Scope), Plain(a.Address))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
