@@ -80,5 +80,10 @@ run "$tf" apply -no-color tfplan | tail -n 3
 membership
 plan -detailed-exitcode || true
 
-act "Act 4: the record, from state"
+act "Act 4: someone adds alice to oncall by hand; the drift check catches the shadow admin path"
+admin team-memberships '{"org":"acme","slug":"oncall","login":"alice","role":"maintainer","state":"active"}'
+plan
+gate check --plan plan.json --mode drift
+
+act "Act 5: the record, from state"
 run "$tf" state show -no-color jit_elevation.mona_inc_4711

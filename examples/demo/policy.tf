@@ -26,6 +26,11 @@ resource "jit_optout_policy" "oncall" {
   required_approvals = 1
   approvers          = ["team:acme/sre-leads"]
 
+  # lead maintains the team and its rota: allowed to hold it permanently.
+  standing = {
+    lead = "Maintainer of the oncall rota"
+  }
+
   reason {
     min_length      = 20
     ticket_required = true
