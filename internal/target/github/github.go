@@ -41,7 +41,16 @@ func (t *Target) Inspect(ctx context.Context, principal string, s scope.Scope) (
 	if err != nil {
 		return target.None, err
 	}
-	return snap[lower(principal)], nil
+	if a, ok := snap[lower(principal)]; ok || s.Kind != scope.KindTeam {
+		return a, nil
+	}
+	invites, err := t.cache.get(ctx, invitationsKey(s), func(ctx context.Context) (snapshot, error) {
+		return t.loadTeamInvitations(ctx, s.Owner, s.Name)
+	})
+	if err != nil {
+		return target.None, err
+	}
+	return invites[lower(principal)], nil
 }
 
 // Holders lists, sorted by lowercase login, everyone whose effective level at
@@ -75,7 +84,7 @@ func (t *Target) Grant(ctx context.Context, principal string, s scope.Scope) (be
 	if err := checkConcrete(s); err != nil {
 		return target.None, target.None, err
 	}
-	defer t.cache.invalidate(cacheKey(s))
+	defer t.invalidate(s)
 	cur, err := t.read(ctx, principal, s)
 	if err != nil {
 		return target.None, target.None, fmt.Errorf("grant %s to %s: %w", s, principal, err)
@@ -108,7 +117,7 @@ func (t *Target) Restore(ctx context.Context, principal string, s scope.Scope, p
 	if scope.Rank(s.Kind, prev.Direct) < 0 {
 		return fmt.Errorf("restore %s for %s: previous access %q is not a %s level", s, principal, prev.Direct, s.Kind)
 	}
-	defer t.cache.invalidate(cacheKey(s))
+	defer t.invalidate(s)
 	cur, err := t.read(ctx, principal, s)
 	if err != nil {
 		return fmt.Errorf("restore %s for %s: %w", s, principal, err)
@@ -189,6 +198,15 @@ func (t *Target) snapshot(ctx context.Context, s scope.Scope) (snapshot, error) 
 
 func cacheKey(s scope.Scope) string {
 	return strings.ToLower(s.Kind + ":" + s.Owner + "/" + s.Name)
+}
+
+func invitationsKey(s scope.Scope) string { return cacheKey(s) + "#invitations" }
+
+// invalidate drops everything cached about the scope's team or repository, so
+// the next read sees a write.
+func (t *Target) invalidate(s scope.Scope) {
+	t.cache.invalidate(cacheKey(s))
+	t.cache.invalidate(invitationsKey(s))
 }
 
 func checkKind(s scope.Scope) error {

@@ -400,9 +400,32 @@ func TestInspectSharesOneSnapshotPerTeam(t *testing.T) {
 	if at10 != at50 {
 		t.Errorf("calls grow with the number of elevations: %d for 10, %d for 50", at10, at50)
 	}
-	// Per team: maintainers, all members, invitations.
-	if at50 != 6 {
-		t.Errorf("%d calls for 50 elevations on 2 teams, want 6: %v", at50, f.AllCalls())
+	// Per team: maintainers and all members. Pending invitations are only
+	// read when someone asked about is not a member.
+	if at50 != 4 {
+		t.Errorf("%d calls for 50 elevations on 2 teams, want 4: %v", at50, f.AllCalls())
+	}
+}
+
+func TestInspectReadsTeamInvitationsOnlyForNonMembers(t *testing.T) {
+	f := newFake(t)
+	logins := seedTeams(f, 10)
+	f.AddUser("newbie")
+	f.SetTeamMembership("acme", "admins", "newbie", "maintainer", "pending")
+	tg := newTarget(t, f)
+	f.ResetCalls()
+	for _, login := range append(logins, "newbie", "newbie") {
+		if _, err := tg.Inspect(ctx, login, mustScope(t, "github:team:acme/admins")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := tg.Inspect(ctx, "newbie", mustScope(t, "github:team:acme/admins"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAccess(t, "Inspect(newbie)", got, target.Access{Direct: "maintainer", Pending: true})
+	if n := f.Calls("GET /orgs/{org}/teams/{team_slug}/invitations"); n != 1 {
+		t.Errorf("invitations listed %d times, want once for all non-members", n)
 	}
 }
 

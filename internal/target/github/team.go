@@ -11,8 +11,8 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/target"
 )
 
-// loadTeam reads a team's maintainers, all members and pending invitations.
-// GitHub lists members without their role, hence two member lists.
+// loadTeam reads a team's maintainers and all members. GitHub lists members
+// without their role, hence two lists.
 func (t *Target) loadTeam(ctx context.Context, org, slug string) (snapshot, error) {
 	members := func(role string) ([]*github.User, error) {
 		return listAll(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
@@ -27,13 +27,6 @@ func (t *Target) loadTeam(ctx context.Context, org, slug string) (snapshot, erro
 	if err != nil {
 		return nil, teamErr(org, slug, err)
 	}
-	invites, err := listAll(func(lo github.ListOptions) ([]*github.Invitation, *github.Response, error) {
-		return t.gh.Teams.ListPendingTeamInvitationsBySlug(ctx, org, slug, &lo)
-	})
-	if err != nil {
-		return nil, teamErr(org, slug, err)
-	}
-
 	snap := snapshot{}
 	for _, u := range all {
 		snap[lower(u.GetLogin())] = active("member")
@@ -41,9 +34,23 @@ func (t *Target) loadTeam(ctx context.Context, org, slug string) (snapshot, erro
 	for _, u := range maintainers {
 		snap[lower(u.GetLogin())] = active("maintainer")
 	}
+	return snap, nil
+}
+
+// loadTeamInvitations reads a team's pending invitations. It is loaded only
+// when someone asked about is not a member, so refreshing elevations of
+// members costs no call for it.
+func (t *Target) loadTeamInvitations(ctx context.Context, org, slug string) (snapshot, error) {
+	invites, err := listAll(func(lo github.ListOptions) ([]*github.Invitation, *github.Response, error) {
+		return t.gh.Teams.ListPendingTeamInvitationsBySlug(ctx, org, slug, &lo)
+	})
+	if err != nil {
+		return nil, teamErr(org, slug, err)
+	}
+	snap := snapshot{}
 	for _, inv := range invites {
 		login := lower(inv.GetLogin())
-		if _, ok := snap[login]; ok || login == "" { // email-only invitations name no login
+		if login == "" { // email-only invitations name no login
 			continue
 		}
 		// The invitation carries the org role, not the team role the user
