@@ -49,7 +49,12 @@ export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_VAR_github_api_url="$api/"
 export GITHUB_API_URL="$api/" GITHUB_TOKEN=demo-gate-token GITHUB_REPOSITORY=acme/infra
 cd "$work/tf"
 cp "$root/examples/demo/policy.tf" .
-plan() { run "$tf" plan -no-color -out tfplan "$@" | grep -v '^$' ; "$tf" show -json tfplan >plan.json; }
+# plan saves a plan and its JSON; Terraform's banner about the local provider
+# build is dropped from what the demo shows.
+plan() {
+  run "$tf" plan -no-color -out tfplan "$@" | grep -v '^$' | sed '/^Warning: Provider development overrides/,/published releases\.$/d'
+  "$tf" show -json tfplan >plan.json
+}
 
 act "Act 1: PR #1 adds the policy; the gate wants a governance approval"
 plan
@@ -80,8 +85,12 @@ run "$tf" apply -no-color tfplan | tail -n 3
 membership
 plan -detailed-exitcode || true
 
-act "Act 4: someone adds alice to oncall by hand; the drift check catches the shadow admin path"
+act "Act 4: someone adds alice to oncall by hand; the drift check catches the shadow admin path and removes it"
 admin team-memberships '{"org":"acme","slug":"oncall","login":"alice","role":"maintainer","state":"active"}'
+plan
+gate check --plan plan.json --mode drift
+echo "the policy is exclusive: the drift check sweeps the shadow access away"
+gate sweep --plan plan.json
 plan
 gate check --plan plan.json --mode drift
 

@@ -24,8 +24,9 @@ const usage = `usage: jit-gate <command> [flags]
 
 commands:
   check   judge a plan against its policies and the pull request's reviews
+  sweep   remove shadow access under exclusive policies, from a refreshed plan
 
-Run "jit-gate check -h" for its flags.
+Run "jit-gate check -h" (or sweep -h) for the flags.
 Exit codes: 0 pass, 1 blocked, 2 error.
 `
 
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "check":
 		return check(ctx, args[1:], getenv, stdout, stderr)
+	case "sweep":
+		return sweepCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass

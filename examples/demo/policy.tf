@@ -27,9 +27,12 @@ resource "jit_optout_policy" "oncall" {
   approvers          = ["team:acme/sre-leads"]
 
   # lead maintains the team and its rota: allowed to hold it permanently.
+  # Anyone else in the team needs an elevation: exclusive means the drift
+  # check removes them.
   standing = {
     lead = "Maintainer of the oncall rota"
   }
+  exclusive = true
 
   reason {
     min_length      = 20
