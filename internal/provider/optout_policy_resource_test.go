@@ -127,3 +127,26 @@ func TestAccPolicy_invalidThresholdsFailAtPlan(t *testing.T) {
 		},
 	})
 }
+
+// A collaborator whose admin comes through a team holds the admin scope as
+// much as a direct one: both are observed, so neither can hide.
+func TestAccPolicy_observesRepoAccessThroughTeams(t *testing.T) {
+	gh := fakeGitHub(t)
+	gh.AddTeam("acme", "api-admins")
+	gh.SetTeamMembership("acme", "api-admins", "hubot", "member", "active")
+	gh.SetTeamRepoPermission("acme", "api-admins", "acme", "api", "admin")
+	gh.SetCollaborator("acme", "api", "mona", "admin")
+	gh.SetCollaborator("acme", "api", "lead", "push") // below the scope: not a holder
+	addr := "jit_optout_policy.p"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: policyConfig(gh, strings.Replace(basePolicy, `"github:repo:acme/*:admin"`, `"github:repo:acme/api:admin"`, 1)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("observed").AtMapKey("github:repo:acme/api:admin"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("hubot"), knownvalue.StringExact("mona"),
+				})),
+			},
+		}},
+	})
+}
