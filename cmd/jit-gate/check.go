@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
-	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/prfacts"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
@@ -121,15 +120,18 @@ func parseCheck(args []string, getenv func(string) string, stderr io.Writer) (ch
 	}
 	cfg.governance = strings.FieldsFunc(*governance, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
 	if cfg.mode == gate.ModeDrift {
-		return cfg, nil
+		// No pull request; the break-glass follow-up reads the repository's
+		// when there is one.
+		if *repo != "" {
+			cfg.owner, cfg.repo, err = parseRepo(*repo)
+		}
+		return cfg, err
 	}
 
 	// pr and apply modes read a pull request.
-	owner, name, ok := strings.Cut(*repo, "/")
-	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-		return cfg, fmt.Errorf("--repo %q (or GITHUB_REPOSITORY): want OWNER/NAME", *repo)
+	if cfg.owner, cfg.repo, err = parseRepo(*repo); err != nil {
+		return cfg, err
 	}
-	cfg.owner, cfg.repo = owner, name
 	if cfg.token == "" {
 		return cfg, fmt.Errorf("GITHUB_TOKEN is not set: %s mode must read the pull request's reviews", cfg.mode)
 	}
@@ -192,10 +194,23 @@ func evaluate(ctx context.Context, cfg checkConfig) (gate.Report, error) {
 	}
 	opts := gate.Options{Mode: cfg.mode, GovernanceApprovers: cfg.governance}
 	if cfg.mode == gate.ModeDrift {
-		return gate.Evaluate(p, gate.Facts{Now: time.Now().UTC()}, opts), nil
+		facts := gate.Facts{Now: time.Now().UTC()}
+		// Overdue break-glass reviews are looked up on the pull requests
+		// that granted them; without a token and repository none is found,
+		// and the rule says so.
+		if commits := gate.BreakGlassCommits(p, opts, facts.Now); len(commits) > 0 && cfg.token != "" && cfg.owner != "" {
+			client, err := newClient(cfg.token, cfg.apiURL)
+			if err != nil {
+				return errorReport(cfg.mode, err), err
+			}
+			if facts.PostHoc, err = prfacts.PostHoc(ctx, client, cfg.owner, cfg.repo, commits, gate.TeamsNeeded(p, opts)); err != nil {
+				return errorReport(cfg.mode, err), err
+			}
+		}
+		return gate.Evaluate(p, facts, opts), nil
 	}
 
-	client, err := ghclient.New(ghclient.Config{Token: cfg.token, BaseURL: cfg.apiURL, UserAgent: "jit-gate"})
+	client, err := newClient(cfg.token, cfg.apiURL)
 	if err != nil {
 		return errorReport(cfg.mode, err), err
 	}
@@ -244,11 +259,7 @@ func comment(ctx context.Context, client *github.Client, cfg checkConfig, number
 	if err != nil {
 		return err
 	}
-	installation := ""
-	if cfg.inActions {
-		installation = prfacts.ActionsBot
-	}
-	self, err := prfacts.Self(ctx, client, installation)
+	self, err := gateLogin(ctx, client, "", cfg.inActions)
 	if err != nil {
 		return err
 	}

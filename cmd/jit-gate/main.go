@@ -1,7 +1,7 @@
 // Command jit-gate reads a `terraform show -json` plan and refuses what the
-// just-in-time access policies in it do not allow. This file and check.go
-// only map flags and environment to the internal packages, and results to
-// exit codes: 0 pass, 1 blocked, 2 error.
+// just-in-time access policies in it do not allow, and keeps the audit
+// record. This package only maps flags and environment to the internal
+// packages, and results to exit codes: 0 pass, 1 blocked, 2 error.
 package main
 
 import (
@@ -25,9 +25,13 @@ const usage = `usage: jit-gate <command> [flags]
 commands:
   check   judge a plan against its policies and the pull request's reviews
   sweep   remove shadow access under exclusive policies, from a refreshed plan
+  record  after an apply: post its audit entries on the merged pull request,
+          or on the audit-log issue for runs without one
+  audit   who held which access, when, why, approved by whom, from the state;
+          --verify reports gate comments tampered with
 
-Run "jit-gate check -h" (or sweep -h) for the flags.
-Exit codes: 0 pass, 1 blocked, 2 error.
+Run "jit-gate check -h" (or sweep, record, audit -h) for the flags.
+Exit codes: 0 pass, 1 blocked (audit --verify: tampering found), 2 error.
 `
 
 func main() {
@@ -47,6 +51,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return check(ctx, args[1:], getenv, stdout, stderr)
 	case "sweep":
 		return sweepCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "record":
+		return record(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass

@@ -136,7 +136,14 @@ func TestBadFlagsExit2(t *testing.T) {
 	for name, args := range map[string][]string{
 		"no command":      {},
 		"unknown command": {"frobnicate"},
-		"not registered":  {"record", "--plan", plan},
+		"record outcome":  {"record", "--plan", plan},
+		"record mode":     {"record", "--plan", plan, "--outcome", "success", "--mode", "pr"},
+		"audit no state":  {"audit"},
+		"audit csv check": {"audit", "--verify", "--format", "csv"},
+		"audit window":    {"audit", "--state", plan, "--since", "2026-03-02", "--until", "2026-03-01"},
+		"audit bad scope": {"audit", "--state", plan, "--scope", "github:nope"},
+		"audit pr":        {"audit", "--state", plan, "--pr", "3"},
+		"audit a plan":    {"audit", "--state", plan},
 		"unknown flag":    {"check", "--plan", plan, "--mode", "drift", "--nope"},
 		"no plan":         {"check", "--mode", "drift"},
 		"bad mode":        {"check", "--plan", plan, "--mode", "yolo"},
@@ -247,5 +254,36 @@ func TestHelp(t *testing.T) {
 	}
 	if res := gateRun(t, nil, "check", "-h"); res.code != exitPass || !strings.Contains(res.stderr, "-governance-approvers") {
 		t.Errorf("check -h: exit %d, stderr %q", res.code, res.stderr)
+	}
+}
+
+func TestAuditCommand(t *testing.T) {
+	state := writeFile(t, "state.json", `{"format_version":"1.0","values":{"root_module":{"resources":[
+	  {"address":"jit_elevation.mona","mode":"managed","type":"jit_elevation","name":"mona","values":{
+	    "principal":"mona","scope":"github:team:acme/oncall","status":"expired","reason":"=cmd|' /C calc'!A0",
+	    "granted_at":"2026-03-01T10:00:00Z","expires_at":"2026-03-01T12:00:00Z","revoked_at":"2026-03-01T12:17:00Z",
+	    "history":[{"at":"2026-03-01T10:00:00Z","event":"granted","detail":""}]}}]}}}`)
+	res := gateRun(t, nil, "audit", "--state", state, "--format", "csv", "--until", "2026-03-01T10:00:01Z")
+	if want := "jit_elevation.mona,mona,github:team:acme/oncall,expired,2026-03-01T10:00:00Z,2026-03-01T12:00:00Z,2026-03-01T12:17:00Z,'=cmd|' /C calc'!A0,,,,,,2026-03-01T10:00:00Z granted\n"; res.code != exitPass ||
+		!strings.HasSuffix(res.stdout, want) || !strings.Contains(res.stderr, "not joined") {
+		t.Errorf("audit csv: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if res := gateRun(t, nil, "audit", "--state", state, "--since", "2026-03-02"); res.code != exitPass || !strings.Contains(res.stdout, "### jit-gate audit: 0 grants") {
+		t.Errorf("audit outside the window: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+
+	f, env := fakeGitHub(t)
+	n := f.AddPullRequest("acme", "infra", githubfake.PullRequest{Author: "alice"})
+	if res := gateRun(t, env, "audit", "--verify", "--pr", fmt.Sprint(n)); res.code != exitPass || !strings.Contains(res.stdout, "no tampering found") {
+		t.Errorf("verify: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	f.AddComment("acme", "infra", n, "alice", "<!-- jit-gate v1 kind=check head=abc -->\n**Verdict: pass**")
+	res = gateRun(t, env, "audit", "--verify", "--pr", fmt.Sprint(n), "--format", "json")
+	if res.code != exitBlocked || !strings.Contains(res.stdout, `"problem": "foreign"`) {
+		t.Errorf("verify a forged comment: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	// --gate-login names the gate's account when the token is someone else's.
+	if res := gateRun(t, env, "audit", "--verify", "--pr", fmt.Sprint(n), "--gate-login", "alice"); res.code != exitBlocked || !strings.Contains(res.stdout, "| alice | check | abc | no sha256 in the marker") {
+		t.Errorf("verify as alice: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 }

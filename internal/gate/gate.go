@@ -99,8 +99,8 @@ func Evaluate(p *plan.Plan, f Facts, o Options) Report {
 	e.loosenAndUse()
 	e.drift()
 	e.shadow()
-	// Further rules (break_glass.unreviewed from break-glass elevations and
-	// review timestamps) are added here as methods of the same shape: read
+	e.breakGlass()
+	// Further rules are added here as methods of the same shape: read
 	// e.plan and e.facts, call e.violate.
 	return e.finish()
 }

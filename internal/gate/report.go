@@ -43,6 +43,10 @@ type Facts struct {
 	Committers  []string            // logins that authored or committed any commit of the PR
 	TeamMembers map[string][]string // lowercase "org/slug" -> active member logins, for every team in TeamsNeeded
 	Now         time.Time
+	// PostHoc holds, in drift mode, the facts of the pull request merged as
+	// each commit that BreakGlassCommits lists, by lowercase SHA (HasPR false:
+	// the commit is no pull request's merge). nil when not fetched.
+	PostHoc map[string]Facts
 }
 
 // Options configure a run.
@@ -60,9 +64,7 @@ const (
 	VerdictError   = "error"
 )
 
-// Rule ids (stable, from DESIGN.md). access.shadow and break_glass.unreviewed
-// are evaluated by rules not written yet; they slot into Evaluate next to the
-// drift rule, reading Policy.Observed and Elevation/Facts timestamps.
+// Rule ids (stable, from DESIGN.md).
 const (
 	RulePlanInvalid          = "plan.invalid"
 	RulePolicyMissing        = "policy.missing"

@@ -44,29 +44,24 @@ func UpsertComment(ctx context.Context, client *github.Client, owner, repo strin
 	if !ok {
 		return errors.New("comment body does not start with the gate's marker")
 	}
-	comments, err := all(func(o github.ListOptions) ([]*github.IssueComment, *github.Response, error) {
-		return client.Issues.ListComments(ctx, owner, repo, number, &github.IssueListCommentsOptions{ListOptions: o})
-	})
+	comments, err := GateComments(ctx, client, owner, repo, number)
 	if err != nil {
-		return fmt.Errorf("listing comments of %s/%s#%d: %w", owner, repo, number, err)
+		return err
 	}
-	var mine *github.IssueComment
+	var mine int64
 	for _, c := range comments {
-		if !strings.EqualFold(c.GetUser().GetLogin(), self) {
+		if !strings.EqualFold(c.Author, self) {
 			continue
 		}
-		if m, ok := report.ParseMarker(c.GetBody()); ok && m.Kind == want.Kind && strings.EqualFold(m.Head, want.Head) {
-			mine = c // comments are listed oldest first: keep the latest
+		if m, _ := report.ParseMarker(c.Body); m.Kind == want.Kind && strings.EqualFold(m.Head, want.Head) {
+			mine = c.ID // comments are listed oldest first: keep the latest
 		}
 	}
-	if mine != nil {
-		if _, _, err := client.Issues.EditComment(ctx, owner, repo, mine.GetID(), &github.IssueComment{Body: &body}); err != nil {
-			return fmt.Errorf("updating comment %d on %s/%s#%d: %w", mine.GetID(), owner, repo, number, err)
+	if mine != 0 {
+		if _, _, err := client.Issues.EditComment(ctx, owner, repo, mine, &github.IssueComment{Body: &body}); err != nil {
+			return fmt.Errorf("updating comment %d on %s/%s#%d: %w", mine, owner, repo, number, err)
 		}
 		return nil
 	}
-	if _, _, err := client.Issues.CreateComment(ctx, owner, repo, number, &github.IssueComment{Body: &body}); err != nil {
-		return fmt.Errorf("commenting on %s/%s#%d: %w", owner, repo, number, err)
-	}
-	return nil
+	return AddComment(ctx, client, owner, repo, number, body)
 }

@@ -1,10 +1,12 @@
 // Package prfacts is the gate's only contact with GitHub: it reads the pull
-// request facts the rules need (once per run, whatever the size of the plan)
-// and writes the gate's PR comment.
+// request facts the rules need (once per run, whatever the size of the plan),
+// writes the gate's PR comments and audit-log entries, and reads them back
+// for the audit.
 package prfacts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -126,9 +128,46 @@ func teamMembers(ctx context.Context, client *github.Client, teams []string) (ma
 	return members, nil
 }
 
+// ErrNoMergedPR is FindMergedPR's error for a commit that no pull request's
+// merge produced.
+var ErrNoMergedPR = errors.New("not the merge of any pull request: nothing approved it")
+
+// PostHoc reads, for the break-glass follow-up, the facts of the pull
+// request merged as each commit (see gate.BreakGlassCommits), keyed by the
+// commit as given; a commit no pull request's merge produced gets facts with
+// HasPR false. Team members are read once for all of them, so the calls are
+// 1 per team plus about 4 per commit.
+func PostHoc(ctx context.Context, client *github.Client, owner, repo string, commits, teams []string) (map[string]gate.Facts, error) {
+	out := map[string]gate.Facts{}
+	if len(commits) == 0 {
+		return out, nil
+	}
+	members, err := teamMembers(ctx, client, teams)
+	if err != nil {
+		return nil, err
+	}
+	for _, sha := range commits {
+		number, err := FindMergedPR(ctx, client, owner, repo, sha)
+		if errors.Is(err, ErrNoMergedPR) {
+			out[sha] = gate.Facts{}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		facts, err := Fetch(ctx, client, owner, repo, number, nil)
+		if err != nil {
+			return nil, err
+		}
+		facts.TeamMembers = members
+		out[sha] = facts
+	}
+	return out, nil
+}
+
 // FindMergedPR returns the pull request whose merge produced commit sha: the
 // merged one among the commit's pull requests with merge_commit_sha == sha.
-// A commit pushed without a pull request is an error: nobody approved it.
+// A commit pushed without a pull request is ErrNoMergedPR: nobody approved it.
 func FindMergedPR(ctx context.Context, client *github.Client, owner, repo, sha string) (int, error) {
 	prs, err := all(func(o github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
 		return client.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, &o)
@@ -141,7 +180,7 @@ func FindMergedPR(ctx context.Context, client *github.Client, owner, repo, sha s
 			return pr.GetNumber(), nil
 		}
 	}
-	return 0, fmt.Errorf("commit %s in %s/%s is not the merge of any pull request: nothing approved it", sha, owner, repo)
+	return 0, fmt.Errorf("commit %s in %s/%s is %w", sha, owner, repo, ErrNoMergedPR)
 }
 
 // isBot reports whether u is a bot account; apps' logins end in "[bot]" even

@@ -21,17 +21,18 @@ const (
 
 // Markdown renders the whole report, however long.
 func Markdown(r gate.Report) string {
-	return fit(r, "", 0, "")
+	return fit(r, 0, "")
 }
 
 // JobSummary renders the report for GITHUB_STEP_SUMMARY, shortening the lists
 // if GitHub would reject the summary as too large.
 func JobSummary(r gate.Report) string {
-	return fit(r, "", MaxSummaryBytes, "see the JSON output")
+	return fit(r, MaxSummaryBytes, "see the JSON output")
 }
 
 // CommentBody renders the PR comment: the marker line for the report's mode
-// and head commit, then the report, shortened to fit GitHub's limit.
+// and head commit, sealed with the hash of the report under it, then the
+// report, shortened to fit GitHub's limit.
 func CommentBody(r gate.Report) (string, error) {
 	var kind string
 	switch gate.Mode(r.Mode) {
@@ -42,24 +43,25 @@ func CommentBody(r gate.Report) (string, error) {
 	default:
 		return "", fmt.Errorf("mode %q has no pull request to comment on", r.Mode)
 	}
-	marker, err := Marker{Kind: kind, Head: r.HeadSHA}.Format()
+	m := Marker{Kind: kind, Head: r.HeadSHA}
+	room, err := sealedRoom(m, MaxCommentBytes)
 	if err != nil {
 		return "", err
 	}
-	return fit(r, marker+"\n", MaxCommentBytes, "see the job summary or the JSON output"), nil
+	return Seal(m, fit(r, room, "see the job summary or the JSON output"))
 }
 
-// fit renders prefix and the report within limit bytes (0: no limit). When
-// the whole report is too long, every list is cut to the same largest
-// length that fits, each with a line saying how many rows are left out and
-// where to find them.
-func fit(r gate.Report, prefix string, limit int, elsewhere string) string {
+// fit renders the report within limit bytes (0: no limit). When the whole
+// report is too long, every list is cut to the same largest length that
+// fits, each with a line saying how many rows are left out and where to find
+// them.
+func fit(r gate.Report, limit int, elsewhere string) string {
 	secs := sections(r)
 	longest := 0
 	for _, s := range secs {
 		longest = max(longest, len(s.rows))
 	}
-	out := render(r, prefix, secs, longest, elsewhere)
+	out := render(r, secs, longest, elsewhere)
 	if limit == 0 || len(out) <= limit {
 		return out
 	}
@@ -68,13 +70,13 @@ func fit(r gate.Report, prefix string, limit int, elsewhere string) string {
 	lo, hi := 0, longest-1
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		if len(render(r, prefix, secs, mid, elsewhere)) <= limit {
+		if len(render(r, secs, mid, elsewhere)) <= limit {
 			lo = mid
 		} else {
 			hi = mid - 1
 		}
 	}
-	return render(r, prefix, secs, lo, elsewhere)
+	return render(r, secs, lo, elsewhere)
 }
 
 // section is one table of the report, its cells already escaped.
@@ -119,9 +121,8 @@ func sections(r gate.Report) []section {
 }
 
 // render writes the report with at most maxRows rows per table.
-func render(r gate.Report, prefix string, secs []section, maxRows int, elsewhere string) string {
+func render(r gate.Report, secs []section, maxRows int, elsewhere string) string {
 	var b strings.Builder
-	b.WriteString(prefix)
 	fmt.Fprintf(&b, "### %s jit-gate: %s\n\n", verdictIcon(r.Verdict), Escape(r.Verdict))
 	fmt.Fprintf(&b, "**Verdict: %s**\n\n", Escape(r.Verdict))
 	fmt.Fprintf(&b, "Mode: %s · Head: %s · Revocation only: %s\n\n", Escape(r.Mode), orNone(Escape(r.HeadSHA)), yesNo(r.RevocationOnly))
@@ -134,18 +135,27 @@ func render(r gate.Report, prefix string, secs []section, maxRows int, elsewhere
 		if len(s.rows) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n#### %s (%d)\n\n", s.title, len(s.rows))
-		b.WriteString("| " + strings.Join(s.header, " | ") + " |\n")
-		b.WriteString("|" + strings.Repeat(" --- |", len(s.header)) + "\n")
+		b.WriteString(tableHead(s))
 		shown := min(len(s.rows), maxRows)
 		for _, row := range s.rows[:shown] {
-			b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+			b.WriteString(tableRow(row))
 		}
 		if left := len(s.rows) - shown; left > 0 {
 			fmt.Fprintf(&b, "\n… and %d more %s; %s.\n", left, s.noun, elsewhere)
 		}
 	}
 	return b.String()
+}
+
+// tableHead starts a section's table: its heading with the row count, the
+// header row and the delimiter row.
+func tableHead(s section) string {
+	return fmt.Sprintf("\n#### %s (%d)\n\n", s.title, len(s.rows)) + tableRow(s.header) + "|" + strings.Repeat(" --- |", len(s.header)) + "\n"
+}
+
+// tableRow writes cells, already escaped, as one table row.
+func tableRow(cells []string) string {
+	return "| " + strings.Join(cells, " | ") + " |\n"
 }
 
 func verdictIcon(verdict string) string {

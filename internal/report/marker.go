@@ -12,8 +12,9 @@ import (
 //	<!-- jit-gate v1 kind=check head=<sha> [key=value ...] -->
 //
 // It tells the gate which comments are its own reports and for which head
-// commit. Fields after head are open-ended so later versions can add some
-// (e.g. a content hash) without breaking older readers.
+// commit (for records, the commit applied). Fields after head are open-ended
+// so later versions can add some without breaking older readers; today
+// sha256 (the seal, see Seal), and outcome and part on records.
 const (
 	markerPrefix  = "<!-- jit-gate "
 	markerSuffix  = " -->"
@@ -22,8 +23,9 @@ const (
 
 // Marker kinds: which gate run wrote the comment.
 const (
-	KindCheck = "check" // a pull request check (mode pr)
-	KindApply = "apply" // the check before applying a merged pull request (mode apply)
+	KindCheck  = "check"  // a pull request check (mode pr)
+	KindApply  = "apply"  // the check before applying a merged pull request (mode apply)
+	KindRecord = "record" // audit entries written after an apply (jit-gate record)
 )
 
 // Marker is the parsed hidden marker of a gate comment.

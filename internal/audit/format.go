@@ -1,0 +1,230 @@
+package audit
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jitgate/terraform-provider-jit/internal/report"
+)
+
+// Report is the answer of `jit-gate audit --state`: the grants a filter
+// selected, as of a time.
+type Report struct {
+	AsOf   time.Time
+	Filter Filter
+	Joined bool // pull requests and approvers were read from GitHub
+	Grants []Grant
+}
+
+// CSVHeader are the CSV columns, in order; they are a stable interface.
+// Empty cells are null values; approvers are separated by ";", and events are
+// "AT EVENT" pairs separated by ";" (details are in the JSON).
+var CSVHeader = []string{
+	"address", "principal", "scope", "status", "granted_at", "expires_at", "revoked_at", "reason", "ticket",
+	"previous_access", "granted_by_commit", "pr", "approvers", "events",
+}
+
+// WriteCSV writes the header and one row per grant.
+func (r Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	for _, g := range r.Grants {
+		pr := ""
+		if g.PR > 0 {
+			pr = strconv.Itoa(g.PR)
+		}
+		events := make([]string, len(g.History))
+		for i, e := range g.History {
+			events[i] = e.At + " " + e.Event
+		}
+		row := []string{
+			g.Address, g.Principal, g.Scope, g.Status, g.GrantedAt, g.ExpiresAt, g.RevokedAt, g.Reason, g.Ticket,
+			g.PreviousAccess, g.GrantedByCommit, pr, strings.Join(g.Approvers, ";"), strings.Join(events, ";"),
+		}
+		for i, c := range row {
+			row[i] = spreadsheetSafe(c)
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// spreadsheetSafe keeps a cell from being read as a formula when the CSV is
+// opened in a spreadsheet (a reason of "=HYPERLINK(…)"), by prefixing "'"
+// as OWASP recommends; such a cell never holds a time, login or scope.
+func spreadsheetSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+type jsonGrant struct {
+	Grant
+	HeldFrom  string `json:"held_from"`
+	HeldUntil string `json:"held_until"`
+}
+
+// WriteJSON writes one object: as_of, the filter, whether GitHub was joined,
+// and the grants with their held interval (see Grant.Held).
+func (r Report) WriteJSON(w io.Writer) error {
+	grants := make([]jsonGrant, len(r.Grants))
+	for i, g := range r.Grants {
+		from, until := g.Held(r.AsOf)
+		grants[i] = jsonGrant{Grant: g, HeldFrom: stamp(from), HeldUntil: stamp(until)}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		AsOf   string      `json:"as_of"`
+		Filter any         `json:"filter"`
+		Joined bool        `json:"joined"`
+		Grants []jsonGrant `json:"grants"`
+	}{
+		AsOf: stamp(r.AsOf),
+		Filter: struct {
+			Since     string `json:"since"`
+			Until     string `json:"until"`
+			Principal string `json:"principal"`
+			Scope     string `json:"scope"`
+		}{stamp(r.Filter.Since), stamp(r.Filter.Until), r.Filter.Principal, r.Filter.Scope},
+		Joined: r.Joined,
+		Grants: grants,
+	})
+}
+
+// stamp writes a time as RFC 3339 UTC; the zero time (no bound) is "".
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// Markdown renders the report as one table, user text escaped.
+func (r Report) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### jit-gate audit: %s\n\n", plural(len(r.Grants), "grant", "grants"))
+	window := "any time"
+	if !r.Filter.Since.IsZero() || !r.Filter.Until.IsZero() {
+		window = "from " + orAny(stamp(r.Filter.Since), "the beginning") + " until " + orAny(stamp(r.Filter.Until), "now")
+	}
+	joined := "not joined (set GITHUB_TOKEN and --repo)"
+	if r.Joined {
+		joined = "from the gate's record entries"
+	}
+	fmt.Fprintf(&b, "As of %s · Held: %s · Principal: %s · Scope: %s · Approvers: %s\n",
+		stamp(r.AsOf), window, report.Escape(orAny(r.Filter.Principal, "any")), report.Escape(orAny(r.Filter.Scope, "any")), joined)
+	if len(r.Grants) == 0 {
+		return b.String()
+	}
+	b.WriteString("\n| Address | Principal | Scope | Status | Held from (UTC) | Held until (UTC) | Reason | Ticket | Previous access | Pull request | Approved by | Timeline |\n")
+	b.WriteString("|" + strings.Repeat(" --- |", 12) + "\n")
+	for _, g := range r.Grants {
+		pr := "unknown"
+		if g.PR > 0 {
+			pr = "#" + strconv.Itoa(g.PR)
+		}
+		timeline := make([]string, len(g.History))
+		for i, e := range g.History {
+			timeline[i] = report.Escape(e.At + " " + e.Event + ": " + e.Detail)
+		}
+		cells := []string{
+			report.Escape(g.Address), report.Escape(g.Principal), report.Escape(g.Scope), report.Escape(g.Status),
+			report.Escape(orAny(g.GrantedAt, "unknown")), heldUntil(g, r.AsOf), report.Escape(g.Reason), report.Escape(orAny(g.Ticket, "none")),
+			report.Escape(g.PreviousAccess), pr, approvedBy(g), strings.Join(timeline, "<br>"),
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	return b.String()
+}
+
+func heldUntil(g Grant, now time.Time) string {
+	_, until := g.Held(now)
+	switch {
+	case g.RevokedAt != "":
+		return report.Escape(g.RevokedAt)
+	case until.Equal(now):
+		return "still held"
+	}
+	return report.Escape(stamp(until)) + " (expiry)"
+}
+
+func approvedBy(g Grant) string {
+	switch g.Record {
+	case RecordIntact:
+		if len(g.Approvers) == 0 {
+			return "no one"
+		}
+		escaped := make([]string, len(g.Approvers))
+		for i, a := range g.Approvers {
+			escaped[i] = report.Escape(a)
+		}
+		return strings.Join(escaped, ", ")
+	case "":
+		return "not joined"
+	}
+	return "unknown (" + report.Escape(g.Record) + ")"
+}
+
+// plural writes n with the singular or plural phrase.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func orAny(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}
+
+// Markdown renders the verification.
+func (v Verification) Markdown() string {
+	var b strings.Builder
+	if len(v.Findings) == 0 {
+		b.WriteString("### ✅ jit-gate audit --verify: no tampering found\n\n")
+	} else {
+		fmt.Fprintf(&b, "### ❌ jit-gate audit --verify: %s verification\n\n", plural(len(v.Findings), "comment fails", "comments fail"))
+	}
+	checked := make([]string, len(v.Checked))
+	for i, n := range v.Checked {
+		checked[i] = "#" + strconv.Itoa(n)
+	}
+	fmt.Fprintf(&b, "Gate account: %s · Checked: %s · Gate comments: %d\n", report.Escape(v.Self), orAny(strings.Join(checked, ", "), "nothing"), v.Comments)
+	if len(v.Findings) == 0 {
+		return b.String()
+	}
+	b.WriteString("\n| Where | Comment | Author | Kind | Head | Problem |\n|" + strings.Repeat(" --- |", 6) + "\n")
+	for _, f := range v.Findings {
+		fmt.Fprintf(&b, "| #%d | %s | %s | %s | %s | %s |\n", f.Number, report.Link(strconv.FormatInt(f.Comment, 10), f.URL), report.Escape(f.Author),
+			report.Escape(f.Kind), report.Escape(f.Head), problemText[f.Problem])
+	}
+	return b.String()
+}
+
+var problemText = map[string]string{
+	ProblemEdited:   "edited after posting: the content no longer matches the marker's sha256",
+	ProblemUnsealed: "no sha256 in the marker: the content cannot be vouched for",
+	ProblemForeign:  "posted by another account than the gate's, with the gate's marker",
+}
+
+// WriteJSON writes the verification as one object.
+func (v Verification) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
