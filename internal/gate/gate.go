@@ -194,6 +194,13 @@ func (e *evaluator) elevations() {
 		case plan.ActionNoOp, plan.ActionRead:
 		case plan.ActionCreate, plan.ActionReplace:
 			e.request(ec)
+		case plan.ActionReplaceCreateFirst:
+			e.request(ec)
+			if el := ec.Before; el != nil && (active(el.Status) || el.RevokedAt == "") {
+				e.violate(RuleCreateBeforeDestroy, ec.Address, "%s on %s is replaced with create_before_destroy: the new grant is made while the old one holds the access, "+
+					"so the old one's destroy takes it away again; remove create_before_destroy from jit_elevation (the default order revokes, then grants)",
+					shown(el, "principal", el.Principal), shown(el, "scope", el.Scope))
+			}
 		case plan.ActionCreateForget:
 			e.forget(ec)
 			e.request(ec)
@@ -736,7 +743,7 @@ func (e *evaluator) shadow() {
 }
 
 func holderKey(login string, sc scope.Scope) string {
-	return strings.ToLower(login + " " + sc.Kind + ":" + sc.Owner + "/" + sc.Name)
+	return strings.ToLower(login) + " " + sc.Resource()
 }
 
 func (e *evaluator) finish() Report {

@@ -514,6 +514,34 @@ func TestLoosenAndUse(t *testing.T) {
 	}
 }
 
+// Replacing an elevation with create_before_destroy grants the new one while
+// the old grant is in place, so the new one records it as held before and
+// the old one's destroy then removes it: the gate refuses that order.
+func TestCreateBeforeDestroy(t *testing.T) {
+	p, f := scenario()
+	old := elevation(func(e *plan.Elevation) { e.Status, e.Unknown = "active", nil })
+	p.Elevations[0].Before = old
+	p.Elevations[0].Action = plan.ActionReplaceCreateFirst
+	r := Evaluate(p, f, Options{Mode: ModePR})
+	if got := rules(r); !slices.Equal(got, []string{RuleCreateBeforeDestroy}) {
+		t.Fatalf("rules = %v, want %s\n%s", got, RuleCreateBeforeDestroy, messages(r))
+	}
+	if !strings.Contains(messages(r), "create_before_destroy") {
+		t.Errorf("message does not say what to change:\n%s", messages(r))
+	}
+	// The default order revokes first: allowed.
+	p.Elevations[0].Action = plan.ActionReplace
+	if r := Evaluate(p, f, Options{Mode: ModePR}); r.Verdict != VerdictPass {
+		t.Errorf("destroy-then-create replacement: %q\n%s", r.Verdict, messages(r))
+	}
+	// Nothing to lose when the old elevation holds no grant any more.
+	p.Elevations[0].Action = plan.ActionReplaceCreateFirst
+	old.Status, old.RevokedAt = "expired", "2026-11-28T10:00:00Z"
+	if r := Evaluate(p, f, Options{Mode: ModePR}); r.Verdict != VerdictPass {
+		t.Errorf("create-first replacement of an expired elevation: %q\n%s", r.Verdict, messages(r))
+	}
+}
+
 func TestRevocations(t *testing.T) {
 	active := elevation(func(e *plan.Elevation) { e.Status, e.Unknown = "active", nil })
 	expired := elevation(func(e *plan.Elevation) { e.Status, e.Unknown = "expired", nil })

@@ -66,7 +66,10 @@ const (
 
 // Rule ids (stable, from DESIGN.md).
 const (
-	RulePlanInvalid          = "plan.invalid"
+	RulePlanInvalid = "plan.invalid"
+	// RuleCreateBeforeDestroy (added beside DESIGN's ids): an elevation
+	// holding a grant is replaced with create_before_destroy.
+	RuleCreateBeforeDestroy  = "plan.create_before_destroy"
 	RulePolicyMissing        = "policy.missing"
 	RulePolicyScope          = "policy.scope"
 	RulePolicyDuration       = "policy.duration"

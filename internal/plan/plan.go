@@ -24,14 +24,17 @@ type Action string
 // Actions. Terraform writes replace as ["delete","create"] or
 // ["create","delete"]; forget comes from `removed` blocks with destroy = false.
 const (
-	ActionCreate       Action = "create"
-	ActionUpdate       Action = "update"
-	ActionDelete       Action = "delete"
-	ActionReplace      Action = "replace"
-	ActionNoOp         Action = "no-op"
-	ActionRead         Action = "read"
-	ActionForget       Action = "forget"        // removed from state, the object left in place
-	ActionCreateForget Action = "create-forget" // a new object created, the old one forgotten
+	ActionCreate  Action = "create"
+	ActionUpdate  Action = "update"
+	ActionDelete  Action = "delete"
+	ActionReplace Action = "replace"
+	// ActionReplaceCreateFirst is a replace with create_before_destroy: the
+	// new object is created while the old one still exists.
+	ActionReplaceCreateFirst Action = "replace-create-first"
+	ActionNoOp               Action = "no-op"
+	ActionRead               Action = "read"
+	ActionForget             Action = "forget"        // removed from state, the object left in place
+	ActionCreateForget       Action = "create-forget" // a new object created, the old one forgotten
 )
 
 // Plan is the part of a plan the gate reads.

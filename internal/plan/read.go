@@ -254,8 +254,10 @@ func parseActions(a []string) (Action, error) {
 		return ActionUpdate, nil
 	case "delete":
 		return ActionDelete, nil
-	case "delete,create", "create,delete":
+	case "delete,create":
 		return ActionReplace, nil
+	case "create,delete":
+		return ActionReplaceCreateFirst, nil
 	case "no-op":
 		return ActionNoOp, nil
 	case "read":

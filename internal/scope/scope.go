@@ -46,6 +46,13 @@ func (s Scope) String() string {
 	return base + ":" + s.Level
 }
 
+// Resource names the team or repository the scope grants access to,
+// whatever the level, in lower case: "team:acme/admins", "repo:acme/api".
+// Two scopes with the same Resource change the same access at GitHub.
+func (s Scope) Resource() string {
+	return strings.ToLower(s.Kind + ":" + s.Owner + "/" + s.Name)
+}
+
 // Concrete reports whether the scope names one team or repository at one
 // level, without wildcards.
 func (s Scope) Concrete() bool {

@@ -123,3 +123,12 @@ func TestValidLogin(t *testing.T) {
 		}
 	}
 }
+
+func TestResource(t *testing.T) {
+	a, _ := Parse("github:team:ACME/Admins")
+	b, _ := Parse("github:team:acme/admins:maintainer")
+	c, _ := Parse("github:repo:acme/admins:admin")
+	if a.Resource() != "team:acme/admins" || a.Resource() != b.Resource() || a.Resource() == c.Resource() {
+		t.Errorf("Resource: %q %q %q", a.Resource(), b.Resource(), c.Resource())
+	}
+}

@@ -89,13 +89,13 @@ func TestSweepRemovesOnlyShadowAccess(t *testing.T) {
 	got := Apply(context.Background(), tg, removals)
 
 	want := map[string]string{
-		"boss github:repo:acme/app:admin":           OrgOwner,
-		"boss github:team:acme/admins":              OrgOwner,
+		"boss github:repo:acme/app:admin":            OrgOwner,
+		"boss github:team:acme/admins":               OrgOwner,
 		"demoted github:team:acme/admins:maintainer": Removed,
-		"handadded github:repo:acme/app:admin":      Removed,
-		"handadded github:team:acme/admins":         Removed,
-		"jit-bot github:repo:acme/app:admin":        OrgOwner,
-		"viateam github:repo:acme/app:admin":        Indirect,
+		"handadded github:repo:acme/app:admin":       Removed,
+		"handadded github:team:acme/admins":          Removed,
+		"jit-bot github:repo:acme/app:admin":         OrgOwner,
+		"viateam github:repo:acme/app:admin":         Indirect,
 	}
 	results := map[string]string{}
 	for _, o := range got {

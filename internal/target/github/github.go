@@ -196,9 +196,7 @@ func (t *Target) snapshot(ctx context.Context, s scope.Scope) (snapshot, error) 
 	})
 }
 
-func cacheKey(s scope.Scope) string {
-	return strings.ToLower(s.Kind + ":" + s.Owner + "/" + s.Name)
-}
+func cacheKey(s scope.Scope) string { return s.Resource() }
 
 func invitationsKey(s scope.Scope) string { return cacheKey(s) + "#invitations" }
 
