@@ -3,6 +3,9 @@
 # loopback, the provider and jit-gate are built from this checkout, and real
 # Terraform plans and applies against it.
 set -euo pipefail
+for tool in curl jq; do
+  command -v "$tool" >/dev/null || { echo "make demo needs $tool: apt-get install -y $tool" >&2; exit 1; }
+done
 root=$(cd "$(dirname "$0")/.." && pwd)
 work="$root/.demo"
 rm -rf "$work" && mkdir -p "$work/bin" "$work/tf"
@@ -74,8 +77,15 @@ gate check --plan plan.json --pr 2
 echo "lead approves PR #2 on its head commit"
 admin reviews '{"owner":"acme","repo":"infra","number":2,"login":"lead","state":"APPROVED","commit_id":"2222222222222222222222222222222222222222"}'
 gate check --plan plan.json --pr 2
+echo "PR #2 is merged; on main the gate checks the merged PR's approvals again, then apply grants"
+merge=cccccccccccccccccccccccccccccccccccccccc
+admin merge '{"owner":"acme","repo":"infra","number":2,"merge_commit_sha":"'$merge'"}'
+export GITHUB_SHA=$merge
+gate check --plan plan.json --mode apply
 run "$tf" apply -no-color tfplan | tail -n 3
 membership
+"$tf" show -json >state.json
+gate record --mode apply --plan plan.json --state state.json --outcome success
 
 act "Act 3: 30 seconds later, the hourly drift check"
 sleep 32
@@ -83,6 +93,8 @@ plan
 gate check --plan plan.json --mode drift
 run "$tf" apply -no-color tfplan | tail -n 3
 membership
+"$tf" show -json >state.json
+gate record --mode drift --plan plan.json --state state.json --outcome success
 plan -detailed-exitcode || true
 
 act "Act 4: someone adds alice to oncall by hand; the drift check catches the shadow admin path and removes it"
@@ -94,5 +106,14 @@ gate sweep --plan plan.json
 plan
 gate check --plan plan.json --mode drift
 
-act "Act 5: the record, from state"
-run "$tf" state show -no-color jit_elevation.mona_inc_4711
+act "Act 5: the auditor's view: who held what, when, why, approved by whom, through which PR"
+"$tf" show -json >state.json
+gate audit --state state.json
+gate audit --state state.json --format csv
+gate audit --verify --state state.json
+echo "someone edits the gate's record on PR #2 by hand to add an approver"
+comments=$(curl -fsS -H "Authorization: Bearer demo-gate-token" "$api/repos/acme/infra/issues/2/comments")
+id=$(printf '%s' "$comments" | jq '[.[] | select(.body | contains("kind=record"))][0].id')
+body=$(printf '%s' "$comments" | jq -r '[.[] | select(.body | contains("kind=record"))][0].body' | sed 's/| no | lead |/| no | lead, alice |/')
+admin comments/edit "$(jq -n --argjson id "$id" --arg body "$body" '{id: $id, login: "gate-bot", body: $body}')"
+gate audit --verify --state state.json
