@@ -106,7 +106,8 @@ func Record(ctx context.Context, client *github.Client, run RecordRun) (Recorded
 }
 
 // fill adds to rec the grants and revocations of the plan, as the gate
-// reported them, and the break-glass reviews it found overdue. Times come
+// reported them, the shadow access it found and the break-glass reviews it
+// found overdue. Times come
 // from the state after a successful apply where the state holds the object
 // the apply created or revoked; otherwise they are report.AtApply.
 func fill(rec *report.Record, p *plan.Plan, r gate.Report, state []Grant) {
@@ -147,6 +148,7 @@ func fill(rec *report.Record, p *plan.Plan, r gate.Report, state []Grant) {
 		}
 		rec.Revocations = append(rec.Revocations, rv)
 	}
+	rec.Shadow = r.Shadow
 	for _, v := range r.Violations {
 		if v.Rule == gate.RuleBreakGlassUnreviewed {
 			rec.Unreviewed = append(rec.Unreviewed, v)

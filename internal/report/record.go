@@ -35,7 +35,8 @@ type Record struct {
 
 	Grants      []RecordGrant
 	Revocations []RecordRevocation
-	Unreviewed  []gate.Violation // break_glass.unreviewed findings
+	Unreviewed  []gate.Violation    // break_glass.unreviewed findings
+	Shadow      []gate.ShadowAccess // access.shadow: who holds a policy's scope with neither standing nor an elevation
 }
 
 // RecordGrant is one grant: From and To are RFC 3339 UTC, or AtApply
@@ -63,6 +64,7 @@ var (
 	grantHeader      = []string{"Address", "ID", "Principal", "Scope", "From (UTC)", "To (UTC)", "Reason", "Ticket", "Break-glass", "Approved by"}
 	revocationHeader = []string{"Address", "Principal", "Scope", "Held from (UTC)", "Revoked (UTC)", "Why"}
 	unreviewedHeader = []string{"Address", "Finding"}
+	shadowHeader     = []string{"Policy", "Scope", "Held by"}
 )
 
 // recordSections are the record's tables. A skipped apply lists no grant
@@ -93,6 +95,13 @@ func recordSections(rec Record) []section {
 		}
 		secs = append(secs, grants, revocations)
 	}
+	if len(rec.Shadow) > 0 {
+		shadow := section{title: "Shadow access", header: shadowHeader}
+		for _, a := range rec.Shadow {
+			shadow.rows = append(shadow.rows, []string{Escape(a.Address), Escape(a.Scope), Escape(a.Principal)})
+		}
+		secs = append(secs, shadow)
+	}
 	if len(rec.Unreviewed) > 0 || len(secs) == 0 {
 		unreviewed := section{title: "Break-glass review overdue", header: unreviewedHeader}
 		for _, v := range rec.Unreviewed {
@@ -104,7 +113,7 @@ func recordSections(rec Record) []section {
 }
 
 // Empty reports whether the record has nothing to say: no grant or
-// revocation it may list, and no overdue review.
+// revocation it may list, no shadow access and no overdue review.
 func (rec Record) Empty() bool {
 	for _, s := range recordSections(rec) {
 		if len(s.rows) > 0 {

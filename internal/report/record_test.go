@@ -128,6 +128,17 @@ func TestRecordOutcomes(t *testing.T) {
 	if strings.Contains(md, "Grants") {
 		t.Errorf("a skipped apply lists the plan's grants:\n%s", md)
 	}
+
+	// A drift run that applied nothing still records shadow access.
+	rec.Unreviewed = nil
+	rec.Shadow = []gate.ShadowAccess{{Address: "jit_optout_policy.prod", Scope: "github:team:acme/admins", Principal: "mallory"}}
+	if rec.Empty() {
+		t.Error("a record with shadow access is empty")
+	}
+	md = RecordMarkdown(rec)
+	if !strings.Contains(md, "| jit\\_optout\\_policy\\.prod | github:team:acme/admins | mallory |") || strings.Contains(md, "Break-glass") {
+		t.Errorf("shadow record:\n%s", md)
+	}
 }
 
 func TestRecordLink(t *testing.T) {
