@@ -1,12 +1,17 @@
 package provider
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/jitgate/terraform-provider-jit/internal/githubfake"
 )
@@ -73,4 +78,62 @@ resource "jit_elevation" %q {
   %s
 }
 `, name, principal, scope, duration, strings.Join(extra, "\n  "))
+}
+
+// TestAccProvider_tokenNeverLogged runs a grant that needs a retry and its
+// revocation with every log at TRACE, Terraform's and the provider's, then
+// searches the logs and the state for the token.
+func TestAccProvider_tokenNeverLogged(t *testing.T) {
+	logs := t.TempDir()
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG", "TRACE")
+	t.Setenv("TF_LOG_PATH_MASK", filepath.Join(logs, "%s.log"))
+	// As in a workflow: the token comes from GITHUB_TOKEN, not the
+	// configuration (which the test harness itself logs).
+	t.Setenv("GITHUB_TOKEN", testToken)
+	gh := fakeGitHub(t)
+	withoutToken := func(body string) string {
+		return strings.Replace(config(gh, body), fmt.Sprintf("token    = %q", testToken), "", 1)
+	}
+	cfg := withoutToken(elevation("x", "mona", "github:team:acme/oncall", "1h"))
+	noToken := func(s *terraform.State) error {
+		if strings.Contains(s.String(), testToken) {
+			return fmt.Errorf("the token is in the state")
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					gh.InjectFault(githubfake.Fault{Method: "PUT", PathPrefix: "/orgs/acme/teams/oncall/memberships/", Status: 502})
+				},
+				Config: cfg,
+				Check:  noToken,
+			},
+			{Config: withoutToken(""), Check: noToken},
+		},
+	})
+	entries, err := os.ReadDir(logs)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no logs were written to %s (%v): the test would prove nothing", logs, err)
+	}
+	var all []byte
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(logs, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	// The logs must show the retry and the grant, or they are not the ones that matter.
+	for _, want := range []string{"retrying GitHub API request", "elevation granted"} {
+		if !bytes.Contains(all, []byte(want)) {
+			t.Errorf("logs (%d bytes) lack %q", len(all), want)
+		}
+	}
+	if i := bytes.Index(all, []byte(testToken)); i >= 0 {
+		t.Errorf("the token appears in the logs: …%s…", all[max(0, i-300):min(len(all), i+100)])
+	}
 }
