@@ -148,7 +148,8 @@ func (r *optoutPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 				},
 			},
 			"exclusive": schema.BoolAttribute{
-				MarkdownDescription: "When true, anyone holding one of this policy's concrete scopes without standing or an active elevation is removed by the next apply.",
+				MarkdownDescription: "When true, anyone holding one of this policy's concrete scopes with neither standing nor an elevation in force is removed by `jit-gate sweep`, which the drift-check workflow runs after its apply. " +
+					"The gate does it rather than the provider because Terraform plans a policy before the elevations that reference it, so only the gate sees both. Organisation owners are reported, never lowered.",
 				Optional:            true,
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
