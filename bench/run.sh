@@ -52,7 +52,9 @@ fi
 log "building the provider, jit-gate, fake-github and the bench tools"
 (
   cd "$ROOT"
-  go build -trimpath -o "$BIN/" . ./cmd/jit-gate ./cmd/fake-github ./bench/floor ./bench/measure
+  go build -trimpath -o "$BIN/" . ./cmd/fake-github ./bench/measure
+  # jit-gate and the floor as the action builds jit-gate: static, no cgo.
+  CGO_ENABLED=0 go build -trimpath -o "$BIN/" ./cmd/jit-gate ./bench/floor
   go build -trimpath -o "$BIN/terraform-provider-benchnull" ./bench/nullprovider
 )
 
