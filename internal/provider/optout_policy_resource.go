@@ -150,9 +150,9 @@ func (r *optoutPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 			"exclusive": schema.BoolAttribute{
 				MarkdownDescription: "When true, anyone holding one of this policy's concrete scopes with neither standing nor an elevation in force is removed by `jit-gate sweep`, which the drift-check workflow runs after its apply. " +
 					"The gate does it rather than the provider because Terraform plans a policy before the elevations that reference it, so only the gate sees both. Organisation owners are reported, never lowered.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
 			},
 			"fingerprint": schema.StringAttribute{
 				MarkdownDescription: "SHA-256 of the canonical thresholds; changes whenever a threshold does.",
