@@ -101,8 +101,10 @@ act "Act 4: someone adds alice to oncall by hand; the drift check catches the sh
 admin team-memberships '{"org":"acme","slug":"oncall","login":"alice","role":"maintainer","state":"active"}'
 plan
 gate check --plan plan.json --mode drift
-echo "the policy is exclusive: the drift check sweeps the shadow access away"
-gate sweep --plan plan.json
+echo "the policy is exclusive: the drift check sweeps the shadow access away, and records it"
+printf '\n$ jit-gate sweep --plan plan.json --format json | tee sweep.json\n'
+"$work/bin/jit-gate" sweep --plan plan.json --format json | tee sweep.json
+gate record --mode drift --plan plan.json --outcome skipped --sweep sweep.json
 plan
 gate check --plan plan.json --mode drift
 

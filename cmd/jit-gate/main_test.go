@@ -152,6 +152,8 @@ func TestBadFlagsExit2(t *testing.T) {
 		"pr in drift":     {"check", "--plan", plan, "--mode", "drift", "--pr", "3"},
 		"stray argument":  {"check", "--plan", plan, "--mode", "drift", "extra"},
 		"bad repo":        {"check", "--plan", plan, "--repo", "nope", "--pr", "1"},
+		"sweep no plan":   {"sweep"},
+		"sweep format":    {"sweep", "--plan", plan, "--format", "yaml"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := gateRun(t, map[string]string{"GITHUB_TOKEN": "t"}, args...)
@@ -159,6 +161,15 @@ func TestBadFlagsExit2(t *testing.T) {
 				t.Errorf("exit %d, want 2\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
 			}
 		})
+	}
+}
+
+func TestRecordRefusesWhatIsNotASweep(t *testing.T) {
+	plan := writeFile(t, "plan.json", emptyPlan)
+	env := map[string]string{"GITHUB_TOKEN": "t", "GITHUB_SHA": strings.Repeat("a", 40), "GITHUB_REPOSITORY": "acme/infra"}
+	res := gateRun(t, env, "record", "--mode", "drift", "--plan", plan, "--outcome", "skipped", "--sweep", plan)
+	if res.code != exitError || !strings.Contains(res.stderr, "not the JSON output of jit-gate sweep") {
+		t.Errorf("exit %d, stderr %q", res.code, res.stderr)
 	}
 }
 

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -13,11 +15,13 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
+	"github.com/jitgate/terraform-provider-jit/internal/sweep"
 )
 
 // recordConfig is everything `jit-gate record` needs.
 type recordConfig struct {
 	planPath, statePath string
+	sweepPath           string
 	outcome             string
 	mode                gate.Mode
 	owner, repo         string
@@ -59,6 +63,7 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.planPath, "plan", "", "`terraform show -json` output of the plan that was applied (required)")
 	fs.StringVar(&cfg.statePath, "state", "", "`terraform show -json` output of the state after the apply: exact grant and revocation times (without it they read \"at apply\")")
+	fs.StringVar(&cfg.sweepPath, "sweep", "", "`jit-gate sweep --format json` output of this run: the shadow access it removed is recorded too")
 	fs.StringVar(&cfg.outcome, "outcome", "", "how the apply ended (required): success, failure, cancelled, or skipped (nothing applied: only overdue break-glass reviews are recorded)")
 	mode := fs.String("mode", string(gate.ModeApply), "apply (record on the pull request merged as GITHUB_SHA, or the audit-log issue if there is none) or drift (a scheduled or manual run: the audit-log issue, with the break-glass follow-up)")
 	repo := fs.String("repo", getenv("GITHUB_REPOSITORY"), "repository `OWNER/NAME` (default $GITHUB_REPOSITORY)")
@@ -104,6 +109,12 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 			return err
 		}
 	}
+	var swept []sweep.Outcome
+	if cfg.sweepPath != "" {
+		if swept, err = readSweep(cfg.sweepPath); err != nil {
+			return err
+		}
+	}
 	client, err := newClient(cfg.token, cfg.apiURL)
 	if err != nil {
 		return err
@@ -111,7 +122,7 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 	res, err := audit.Record(ctx, client, audit.RecordRun{
 		Plan: p, State: state, Outcome: cfg.outcome, Mode: cfg.mode,
 		Owner: cfg.owner, Repo: cfg.repo, Commit: cfg.sha, RunURL: cfg.runURL,
-		Installation: installation(cfg.inActions), Now: time.Now().UTC(),
+		Installation: installation(cfg.inActions), Now: time.Now().UTC(), Swept: swept,
 	})
 	// Whatever was built is shown, so the log keeps the record even when
 	// posting it failed.
@@ -138,4 +149,17 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "jit-gate record: %d comment(s) on pull request #%d\n", res.Comments, res.Number)
 	}
 	return nil
+}
+
+// readSweep reads what `jit-gate sweep --format json` wrote.
+func readSweep(path string) ([]sweep.Outcome, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read --sweep: %w", err)
+	}
+	var out []sweep.Outcome
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("read --sweep %s: not the JSON output of jit-gate sweep: %w", path, err)
+	}
+	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/prfacts"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
+	"github.com/jitgate/terraform-provider-jit/internal/sweep"
 )
 
 // RecordRun is one run of `jit-gate record`, after an apply.
@@ -28,6 +29,7 @@ type RecordRun struct {
 	RunURL       string
 	Installation string // the login to use when the token cannot name itself (prfacts.Self)
 	Now          time.Time
+	Swept        []sweep.Outcome // what jit-gate sweep did in this run, if it ran
 }
 
 // Recorded is where a run's entries went.
@@ -77,6 +79,7 @@ func Record(ctx context.Context, client *github.Client, run RecordRun) (Recorded
 		return Recorded{}, fmt.Errorf("record: mode %q: want apply or drift", run.Mode)
 	}
 	fill(&rec, run.Plan, gate.Evaluate(run.Plan, facts, opts), run.State)
+	rec.Swept = run.Swept
 
 	out := Recorded{Record: rec, Number: rec.PR}
 	if rec.Empty() {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
+	"github.com/jitgate/terraform-provider-jit/internal/sweep"
 )
 
 // Outcomes of the apply a record is about.
@@ -37,6 +38,7 @@ type Record struct {
 	Revocations []RecordRevocation
 	Unreviewed  []gate.Violation    // break_glass.unreviewed findings
 	Shadow      []gate.ShadowAccess // access.shadow: who holds a policy's scope with neither standing nor an elevation
+	Swept       []sweep.Outcome     // what jit-gate sweep removed, or could not, in this run
 }
 
 // RecordGrant is one grant: From and To are RFC 3339 UTC, or AtApply
@@ -65,6 +67,7 @@ var (
 	revocationHeader = []string{"Address", "Principal", "Scope", "Held from (UTC)", "Revoked (UTC)", "Why"}
 	unreviewedHeader = []string{"Address", "Finding"}
 	shadowHeader     = []string{"Policy", "Scope", "Held by"}
+	sweptHeader      = []string{"Policy", "Scope", "Principal", "Result", "Direct access left"}
 )
 
 // recordSections are the record's tables. A skipped apply lists no grant
@@ -102,6 +105,17 @@ func recordSections(rec Record) []section {
 		}
 		secs = append(secs, shadow)
 	}
+	if len(rec.Swept) > 0 {
+		swept := section{title: "Shadow access swept", header: sweptHeader}
+		for _, o := range rec.Swept {
+			result := Escape(o.Result)
+			if o.Detail != "" {
+				result += ": " + Escape(o.Detail)
+			}
+			swept.rows = append(swept.rows, []string{Escape(o.Policy), Escape(o.Scope), Escape(o.Principal), result, orNone(Escape(o.LeaveAt))})
+		}
+		secs = append(secs, swept)
+	}
 	if len(rec.Unreviewed) > 0 || len(secs) == 0 {
 		unreviewed := section{title: "Break-glass review overdue", header: unreviewedHeader}
 		for _, v := range rec.Unreviewed {
@@ -113,7 +127,8 @@ func recordSections(rec Record) []section {
 }
 
 // Empty reports whether the record has nothing to say: no grant or
-// revocation it may list, no shadow access and no overdue review.
+// revocation it may list, no shadow access found or swept and no overdue
+// review.
 func (rec Record) Empty() bool {
 	for _, s := range recordSections(rec) {
 		if len(s.rows) > 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
+	"github.com/jitgate/terraform-provider-jit/internal/sweep"
 )
 
 var recorded = time.Date(2026, 3, 1, 10, 5, 0, 0, time.UTC)
@@ -138,6 +139,26 @@ func TestRecordOutcomes(t *testing.T) {
 	md = RecordMarkdown(rec)
 	if !strings.Contains(md, "| jit\\_optout\\_policy\\.prod | github:team:acme/admins | mallory |") || strings.Contains(md, "Break-glass") {
 		t.Errorf("shadow record:\n%s", md)
+	}
+
+	// What the sweep removed, or could not, is recorded with it.
+	rec.Shadow = nil
+	rec.Swept = []sweep.Outcome{
+		{Removal: sweep.Removal{Policy: "jit_optout_policy.prod", Scope: "github:team:acme/admins:maintainer", Principal: "mallory", LeaveAt: "member"}, Result: sweep.Removed},
+		{Removal: sweep.Removal{Policy: "jit_optout_policy.prod", Scope: "github:team:acme/admins", Principal: "boss"}, Result: sweep.OrgOwner, Detail: "boss owns organization acme"},
+	}
+	if rec.Empty() {
+		t.Error("a record of a sweep is empty")
+	}
+	md = RecordMarkdown(rec)
+	for _, want := range []string{
+		"#### Shadow access swept (2)",
+		"| jit\\_optout\\_policy\\.prod | github:team:acme/admins:maintainer | mallory | removed | member |",
+		"| jit\\_optout\\_policy\\.prod | github:team:acme/admins | boss | org\\_owner: boss owns organization acme | none |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("swept record lacks %q:\n%s", want, md)
+		}
 	}
 }
 
