@@ -1,6 +1,6 @@
 module github.com/jitgate/terraform-provider-jit/tools
 
-go 1.26.8
+go 1.25.8
 
 require github.com/hashicorp/terraform-plugin-docs v0.25.0
 
