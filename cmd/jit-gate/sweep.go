@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
-	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 	"github.com/jitgate/terraform-provider-jit/internal/sweep"
@@ -58,7 +57,7 @@ func sweepCmd(ctx context.Context, args []string, getenv func(string) string, st
 		if token == "" {
 			return fail(errors.New("GITHUB_TOKEN is not set: removing access needs a token that manages the organization's teams and repositories"))
 		}
-		client, err := ghclient.New(ghclient.Config{Token: token, BaseURL: getenv("GITHUB_API_URL"), UserAgent: "jit-gate"})
+		client, err := newClient(token, getenv("GITHUB_API_URL"))
 		if err != nil {
 			return fail(err)
 		}
