@@ -29,6 +29,7 @@ commands:
           or on the audit-log issue for runs without one
   audit   who held which access, when, why, approved by whom, from the state;
           --verify reports gate comments tampered with
+  version print the version, commit and build date (also --version)
 
 Run "jit-gate check -h" (or sweep, record, audit -h) for the flags.
 Exit codes: 0 pass, 1 blocked (audit --verify: tampering found), 2 error.
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return record(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "version", "-version", "--version":
+		return versionCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass
