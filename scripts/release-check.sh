@@ -35,6 +35,9 @@ clone() {
   git init -q "$1"
   git -C "$1" fetch -q --tags "$repo" HEAD
   git -C "$1" checkout -q FETCH_HEAD
+  # GoReleaser reads the remote's URL (never contacts it); without one it
+  # drops the commit from the version data.
+  git -C "$1" remote add origin https://github.com/jitgate/terraform-provider-jit.git
 }
 
 step "goreleaser check"
