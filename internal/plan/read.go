@@ -56,7 +56,12 @@ func Read(r io.Reader) (*Plan, error) {
 		return nil, fmt.Errorf("plan JSON is not an object: it starts with %s", what)
 	}
 	p := &Plan{}
-	seenVersion, seenPlanned, errored := false, false, false
+	seenVersion, seenPlanned, errored, seenErrored := false, false, false, false
+	// Kept only for plans that may lack "errored" (legacy.go); the version
+	// comes before these sections in Terraform's output.
+	var configuration, checks json.RawMessage
+	var changed map[string]bool
+	legacy := func() bool { return legacyTerraform(p.TerraformVersion) }
 	err := s.object(func(key []byte) error {
 		var err error
 		switch string(key) {
@@ -73,12 +78,34 @@ func Read(r io.Reader) (*Plan, error) {
 		case "terraform_version":
 			p.TerraformVersion, err = s.stringValue("terraform_version")
 		case "errored":
+			seenErrored = true
 			errored, err = s.boolValue("errored")
+		case "configuration", "checks":
+			if !legacy() {
+				return s.skipValue()
+			}
+			raw, err := s.rawValue()
+			if string(key) == "configuration" {
+				configuration = raw
+			} else {
+				checks = raw
+			}
+			return err
 		case "planned_values":
 			seenPlanned = true
 			err = s.skipValue()
 		case "resource_changes":
-			err = s.entries("resource_changes", false, p.addChange)
+			add := p.addChange
+			if legacy() {
+				changed = map[string]bool{}
+				add = func(e *rawEntry) error {
+					if e.Mode == "managed" {
+						changed[configAddress(e.ModuleAddress, e.Type, e.Name)] = true
+					}
+					return p.addChange(e)
+				}
+			}
+			err = s.entries("resource_changes", false, add)
 		case "resource_drift":
 			err = s.entries("resource_drift", true, p.addDrift)
 		default:
@@ -105,6 +132,11 @@ func Read(r io.Reader) (*Plan, error) {
 	}
 	if errored {
 		return nil, errors.New("plan JSON says planning failed (errored: true): the plan is incomplete")
+	}
+	if !seenErrored && legacy() {
+		if err := legacyIncomplete(p.TerraformVersion, configuration, checks, changed); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
