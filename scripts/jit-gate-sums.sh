@@ -12,7 +12,7 @@ dist=${1:-dist}
 # Artifact paths are relative to the directory GoReleaser ran in.
 root=$(cd "$dist/.." && pwd)
 version=$(jq -er .version "$dist/metadata.json")
-sums=$(jq -r '.[] | select(.type == "Binary" and .extra.ID == "jit-gate")
+sums=$(jq -r '.[] | select(.extra.ID == "jit-gate" and .extra.Builder == "go")
     | [.path, .goos, .goarch, (.extra.Ext // "")] | @tsv' "$dist/artifacts.json" |
   while IFS=$'\t' read -r path goos goarch ext; do
     case "$path" in /*) ;; *) path="$root/$path" ;; esac

@@ -79,13 +79,13 @@ cat "$published"
 names=$(awk '{print $2}' "$published")
 want=$(printf "jit-gate_${version}_%s\n" darwin_amd64 darwin_arm64 linux_amd64 linux_arm64 windows_amd64.exe)
 [ "$names" = "$want" ] || fail "jit-gate binaries are: $names; want: $want"
-uploaded=$(jq -r '.[] | select(.type == "Uploadable Binary" and .extra.ID == "jit-gate") | .name' "$a/dist/artifacts.json" | LC_ALL=C sort)
+uploaded=$(jq -r '.[] | select(.extra.ID == "jit-gate" and .extra.Format == "binary") | .name' "$a/dist/artifacts.json" | LC_ALL=C sort)
 [ "$uploaded" = "$want" ] || fail "the release uploads jit-gate as: $uploaded; the checksums name: $want"
 
 if [ "$(go env GOOS)/$(go env GOARCH)" = linux/amd64 ]; then
   step "version, commit and date set by the release build"
-  gate=$(jq -r '.[] | select(.type == "Binary" and .extra.ID == "jit-gate" and .goos == "linux" and .goarch == "amd64") | .path' "$a/dist/artifacts.json")
-  prov=$(jq -r '.[] | select(.type == "Binary" and .extra.ID == "provider" and .goos == "linux" and .goarch == "amd64") | .path' "$a/dist/artifacts.json")
+  gate=$(jq -r '.[] | select(.extra.Builder == "go" and .extra.ID == "jit-gate" and .goos == "linux" and .goarch == "amd64") | .path' "$a/dist/artifacts.json")
+  prov=$(jq -r '.[] | select(.extra.Builder == "go" and .extra.ID == "provider" and .goos == "linux" and .goarch == "amd64") | .path' "$a/dist/artifacts.json")
   for out in "$("$a/$gate" version)" "$("$a/$prov" -version)"; do
     echo "$out"
     [[ $out == *" $version (commit $commit, built 20"* ]] || fail "'$out' does not carry version $version and commit $commit"
