@@ -43,12 +43,12 @@ git add action/jit-gate.sha256
 git commit -q -m "action: pin the jit-gate $version binaries" \
   -m "The action at this commit downloads jit-gate $version and runs it only if its SHA-256 is listed here. Rebuilt from $tag and compared with the published binaries before pinning."
 git tag -a "action-$tag" -m "Action for jit-gate $version (provider release $tag)"
-tags=("refs/tags/action-$tag")
+refs=("refs/tags/action-$tag")
 if [[ $version != *-* ]]; then
   git tag -f "$major" HEAD >/dev/null
-  tags+=("+refs/tags/$major")
+  refs+=("+refs/tags/$major") # moves: a forced update of that one tag
 fi
-echo "pinned jit-gate $version at $(git rev-parse --short HEAD): ${tags[*]#refs/tags/}"
+echo "pinned jit-gate $version at $(git rev-parse --short HEAD), tagged action-$tag$([[ $version == *-* ]] || echo " and $major")"
 if $push; then
-  git push origin "${tags[@]}"
+  git push origin "${refs[@]}"
 fi
