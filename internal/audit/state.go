@@ -17,39 +17,21 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/jitgate/terraform-provider-jit/internal/plan"
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
-// Event is one entry of an elevation's history, as the provider keeps it.
-type Event struct {
-	At     string `json:"at"`
-	Event  string `json:"event"`
-	Detail string `json:"detail"`
-}
-
-// Grant is one jit_elevation of the state: the request, its lifecycle and,
-// once joined, the pull request that granted it. Absent (null) values are "".
+// Grant is one jit_elevation of the state and, once joined, the pull
+// request that granted it.
 type Grant struct {
-	Address         string  `json:"address"`
-	ID              string  `json:"id"`
-	PolicyID        string  `json:"policy_id"`
-	Principal       string  `json:"principal"`
-	Scope           string  `json:"scope"`
-	Status          string  `json:"status"`
-	BreakGlass      bool    `json:"break_glass"`
-	Duration        string  `json:"duration"`
-	GrantedAt       string  `json:"granted_at"`
-	ExpiresAt       string  `json:"expires_at"`
-	RevokedAt       string  `json:"revoked_at"`
-	Reason          string  `json:"reason"`
-	Ticket          string  `json:"ticket"`
-	PreviousAccess  string  `json:"previous_access"`
-	GrantedByCommit string  `json:"granted_by_commit"`
-	History         []Event `json:"history"`
+	Address string
+	policy.Elevation
 
 	// Filled by Join.
-	PR        int      `json:"pr"`        // the pull request merged as granted_by_commit; 0 unknown
-	Approvers []string `json:"approvers"` // as the gate's record entry lists them
-	Record    string   `json:"record"`    // what backs Approvers: recorded, edited, unsealed, missing, no_pr, no_commit; "" when not joined
+	PR        int      // the pull request merged as granted_by_commit; 0 unknown
+	Approvers []string // as the gate's record entry lists them
+	Record    string   // what backs Approvers: recorded, edited, unsealed, missing, no_pr, no_commit; "" when not joined
 }
 
 // ReadStateFile reads `terraform show -json` of a state; errors name the file.
@@ -111,18 +93,20 @@ func ReadState(r io.Reader) ([]Grant, error) {
 	var walk func(m stateModule) error
 	walk = func(m stateModule) error {
 		for _, res := range m.Resources {
-			if res.Mode != "managed" || res.Type != "jit_elevation" {
+			if res.Mode != "managed" || res.Type != plan.TypeElevation {
 				continue
 			}
-			g := Grant{Address: res.Address, History: []Event{}, Approvers: []string{}}
-			if err := json.Unmarshal(res.Values, &g); err != nil {
+			el, err := plan.DecodeElevation(res.Values)
+			if err != nil {
 				return fmt.Errorf("%s: %w", res.Address, err)
 			}
-			g.Address = res.Address // values carry no address; keep the resource's
-			if g.History == nil {
-				g.History = []Event{}
+			if el == nil {
+				el = &policy.Elevation{}
 			}
-			grants = append(grants, g)
+			if el.History == nil {
+				el.History = []policy.Event{}
+			}
+			grants = append(grants, Grant{Address: res.Address, Elevation: *el, Approvers: []string{}})
 		}
 		for _, c := range m.ChildModules {
 			if err := walk(c); err != nil {

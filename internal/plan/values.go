@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
 func (p *Plan) addChange(e *rawEntry) error {
@@ -242,7 +244,9 @@ type rawBreakGlass struct {
 	ReviewWithin      *string `json:"review_within"`
 }
 
-func decodePolicy(raw json.RawMessage, unknown []string) (*Policy, error) {
+// decodePolicy reads a jit_optout_policy's values; policy.New applies the
+// defaults.
+func decodePolicy(raw json.RawMessage, unknown []string) (*policy.Policy, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
@@ -250,59 +254,56 @@ func decodePolicy(raw json.RawMessage, unknown []string) (*Policy, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, err
 	}
-	p := &Policy{
+	c := policy.Config{
 		ID: r.ID, Name: r.Name, Scopes: r.Scopes, Approvers: r.Approvers, Requesters: r.Requesters,
-		RequiredApprovals:     deref(r.RequiredApprovals, 0),
-		MaxActivePerPrincipal: deref(r.MaxActivePerPrincipal, 0),
-		Standing:              r.Standing,
-		Exclusive:             deref(r.Exclusive, false),
-		Observed:              r.Observed,
-		Unknown:               unknown,
-		Reason:                ReasonRule{MinLength: DefaultReasonMinLength},
+		RequiredApprovals: r.RequiredApprovals, MaxActivePerPrincipal: r.MaxActivePerPrincipal,
+		GovernanceApprovals: r.GovernanceApprovals, Standing: r.Standing, Exclusive: r.Exclusive,
+		Observed: r.Observed, Unknown: unknown,
 	}
 	var err error
-	if p.MaxDuration, err = duration("max_duration", r.MaxDuration, 0); err != nil {
+	if c.MaxDuration, err = duration("max_duration", r.MaxDuration); err != nil {
 		return nil, err
 	}
-	p.GovernanceApprovals = deref(r.GovernanceApprovals, p.RequiredApprovals)
 	if rr := r.Reason.v; rr != nil {
-		p.Reason = ReasonRule{
-			MinLength:      deref(rr.MinLength, DefaultReasonMinLength),
-			Pattern:        rr.Pattern,
-			TicketRequired: deref(rr.TicketRequired, false),
-			TicketPattern:  rr.TicketPattern,
-		}
+		c.Reason = &policy.ReasonConfig{MinLength: rr.MinLength, Pattern: rr.Pattern, TicketRequired: rr.TicketRequired, TicketPattern: rr.TicketPattern}
 	}
 	if bg := r.BreakGlass.v; bg != nil {
-		p.BreakGlass = BreakGlass{Enabled: deref(bg.Enabled, false), RequiredApprovals: deref(bg.RequiredApprovals, p.RequiredApprovals)}
-		if p.BreakGlass.MaxDuration, err = duration("break_glass.max_duration", bg.MaxDuration, p.MaxDuration); err != nil {
+		c.BreakGlass = &policy.BreakGlassConfig{Enabled: bg.Enabled, RequiredApprovals: bg.RequiredApprovals}
+		if c.BreakGlass.MaxDuration, err = duration("break_glass.max_duration", bg.MaxDuration); err != nil {
 			return nil, err
 		}
-		if p.BreakGlass.ReviewWithin, err = duration("break_glass.review_within", bg.ReviewWithin, 0); err != nil {
+		if c.BreakGlass.ReviewWithin, err = duration("break_glass.review_within", bg.ReviewWithin); err != nil {
 			return nil, err
 		}
 	}
-	return p, nil
+	return policy.New(c), nil
 }
 
 type rawElevation struct {
-	ID              string  `json:"id"`
-	PolicyID        string  `json:"policy_id"`
-	Principal       string  `json:"principal"`
-	Scope           string  `json:"scope"`
-	Reason          string  `json:"reason"`
-	Ticket          string  `json:"ticket"`
-	Duration        *string `json:"duration"`
-	BreakGlass      *bool   `json:"break_glass"`
-	Status          string  `json:"status"`
-	GrantedAt       string  `json:"granted_at"`
-	ExpiresAt       string  `json:"expires_at"`
-	RevokedAt       string  `json:"revoked_at"`
-	PreviousAccess  string  `json:"previous_access"`
-	GrantedByCommit string  `json:"granted_by_commit"`
+	ID              string         `json:"id"`
+	PolicyID        string         `json:"policy_id"`
+	Principal       string         `json:"principal"`
+	Scope           string         `json:"scope"`
+	Reason          string         `json:"reason"`
+	Ticket          string         `json:"ticket"`
+	Duration        *string        `json:"duration"`
+	BreakGlass      *bool          `json:"break_glass"`
+	Status          string         `json:"status"`
+	GrantedAt       string         `json:"granted_at"`
+	ExpiresAt       string         `json:"expires_at"`
+	RevokedAt       string         `json:"revoked_at"`
+	PreviousAccess  string         `json:"previous_access"`
+	GrantedByCommit string         `json:"granted_by_commit"`
+	History         []policy.Event `json:"history"`
 }
 
-func decodeElevation(raw json.RawMessage, unknown []string) (*Elevation, error) {
+// DecodeElevation reads the values of a jit_elevation, as a plan or a state
+// (`terraform show -json`) holds them; null is nil.
+func DecodeElevation(raw json.RawMessage) (*policy.Elevation, error) {
+	return decodeElevation(raw, nil)
+}
+
+func decodeElevation(raw json.RawMessage, unknown []string) (*policy.Elevation, error) {
 	if isNull(raw) {
 		return nil, nil
 	}
@@ -310,34 +311,34 @@ func decodeElevation(raw json.RawMessage, unknown []string) (*Elevation, error) 
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, err
 	}
-	d, err := duration("duration", r.Duration, 0)
+	d, err := duration("duration", r.Duration)
 	if err != nil {
 		return nil, err
 	}
-	return &Elevation{
+	return &policy.Elevation{
 		ID: r.ID, PolicyID: r.PolicyID, Principal: r.Principal, Scope: r.Scope, Reason: r.Reason, Ticket: r.Ticket,
-		Duration: d, BreakGlass: deref(r.BreakGlass, false),
+		Duration: deref(d), BreakGlass: r.BreakGlass != nil && *r.BreakGlass,
 		Status: r.Status, GrantedAt: r.GrantedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
-		PreviousAccess: r.PreviousAccess, GrantedByCommit: r.GrantedByCommit,
+		PreviousAccess: r.PreviousAccess, GrantedByCommit: r.GrantedByCommit, History: r.History,
 		Unknown: unknown,
 	}, nil
 }
 
-func deref[T any](p *T, def T) T {
-	if p == nil {
-		return def
+func deref(d *time.Duration) time.Duration {
+	if d == nil {
+		return 0
 	}
-	return *p
+	return *d
 }
 
-// duration parses a Go duration attribute; null (or unknown) gives def.
-func duration(name string, s *string, def time.Duration) (time.Duration, error) {
+// duration parses a Go duration attribute; null (or unknown) is nil.
+func duration(name string, s *string) (*time.Duration, error) {
 	if s == nil {
-		return def, nil
+		return nil, nil
 	}
 	d, err := time.ParseDuration(*s)
 	if err != nil {
-		return 0, fmt.Errorf("%s %q is not a Go duration", name, *s)
+		return nil, fmt.Errorf("%s %q is not a Go duration", name, *s)
 	}
-	return d, nil
+	return &d, nil
 }

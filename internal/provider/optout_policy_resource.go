@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
 )
 
@@ -258,7 +259,7 @@ func (r *optoutPolicyResource) ValidateConfig(ctx context.Context, req resource.
 		pol, err2 := time.ParseDuration(m.MaxDuration.ValueString())
 		if err1 == nil && err2 == nil && bg > pol {
 			resp.Diagnostics.AddAttributeError(path.Root("break_glass").AtName("max_duration"), "break_glass.max_duration above max_duration",
-				fmt.Sprintf("break_glass.max_duration %s must be at most the policy's max_duration %s.", bg, pol))
+				fmt.Sprintf("break_glass.max_duration %s must be at most the policy's max_duration %s.", policy.FormatDuration(bg), policy.FormatDuration(pol)))
 		}
 	}
 }
@@ -284,9 +285,9 @@ func (r *optoutPolicyResource) ModifyPlan(ctx context.Context, req resource.Modi
 	case !ok:
 		plan.Fingerprint, plan.Version = types.StringUnknown(), types.Int64Unknown()
 	case state == nil:
-		plan.Fingerprint, plan.Version = types.StringValue(t.fingerprint()), types.Int64Value(1)
+		plan.Fingerprint, plan.Version = types.StringValue(t.Fingerprint()), types.Int64Value(1)
 	default:
-		plan.Fingerprint, plan.Version = types.StringValue(t.fingerprint()), state.Version
+		plan.Fingerprint, plan.Version = types.StringValue(t.Fingerprint()), state.Version
 		if state.Fingerprint.ValueString() != plan.Fingerprint.ValueString() {
 			plan.Version = types.Int64Value(state.Version.ValueInt64() + 1)
 		}
