@@ -17,7 +17,7 @@ import (
 
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/target"
-	ghtarget "github.com/jitgate/terraform-provider-jit/internal/target/github"
+	"github.com/jitgate/terraform-provider-jit/internal/target/ghtarget"
 )
 
 const defaultBaseURL = "https://api.github.com/"

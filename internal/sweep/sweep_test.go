@@ -12,7 +12,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
-	ghtarget "github.com/jitgate/terraform-provider-jit/internal/target/github"
+	"github.com/jitgate/terraform-provider-jit/internal/target/ghtarget"
 )
 
 const token = "sweeper-token"
