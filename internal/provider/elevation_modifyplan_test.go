@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -47,9 +48,9 @@ func activeElevation(t *testing.T, status string, expires time.Time) elevationMo
 	m := elevationModel{
 		ID: types.StringValue("elev-1"), PolicyID: types.StringValue("ops"), Principal: types.StringValue("mona"),
 		Scope: types.StringValue("github:team:acme/oncall"), Reason: types.StringValue("a reason long enough"),
-		Duration: types.StringValue("1h"), Ticket: types.StringNull(), BreakGlass: types.BoolValue(false),
-		Status: types.StringValue(status), GrantedAt: types.StringValue(stamp(expires.Add(-time.Hour))),
-		ExpiresAt: types.StringValue(stamp(expires)), RevokedAt: types.StringNull(),
+		Duration: timetypes.NewGoDurationValue(time.Hour), Ticket: types.StringNull(), BreakGlass: types.BoolValue(false),
+		Status: types.StringValue(status), GrantedAt: timetypes.NewRFC3339TimeValue(expires.Add(-time.Hour).UTC()),
+		ExpiresAt: timetypes.NewRFC3339TimeValue(expires.UTC()), RevokedAt: timetypes.NewRFC3339Null(),
 		PreviousAccess: types.StringValue("none"), GrantedByCommit: types.StringNull(),
 	}
 	if d := setHistory(context.Background(), &m, []policy.Event{{At: stamp(expires.Add(-time.Hour)), Event: policy.EventGranted, Detail: "granted"}}); d.HasError() {
@@ -77,7 +78,7 @@ func TestModifyPlanExpiry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			state := activeElevation(t, tt.status, expires)
 			if tt.status == policy.StatusRevoked {
-				state.RevokedAt = types.StringValue(stamp(expires))
+				state.RevokedAt = timetypes.NewRFC3339TimeValue(expires.UTC())
 			}
 			got, resp := planAt(t, tt.now, state)
 			if got.Status.ValueString() != tt.wantStatus {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -39,21 +40,21 @@ type elevationResource struct {
 }
 
 type elevationModel struct {
-	ID              types.String `tfsdk:"id"`
-	PolicyID        types.String `tfsdk:"policy_id"`
-	Principal       types.String `tfsdk:"principal"`
-	Scope           types.String `tfsdk:"scope"`
-	Reason          types.String `tfsdk:"reason"`
-	Duration        types.String `tfsdk:"duration"`
-	Ticket          types.String `tfsdk:"ticket"`
-	BreakGlass      types.Bool   `tfsdk:"break_glass"`
-	Status          types.String `tfsdk:"status"`
-	GrantedAt       types.String `tfsdk:"granted_at"`
-	ExpiresAt       types.String `tfsdk:"expires_at"`
-	RevokedAt       types.String `tfsdk:"revoked_at"`
-	PreviousAccess  types.String `tfsdk:"previous_access"`
-	GrantedByCommit types.String `tfsdk:"granted_by_commit"`
-	History         types.List   `tfsdk:"history"`
+	ID              types.String         `tfsdk:"id"`
+	PolicyID        types.String         `tfsdk:"policy_id"`
+	Principal       types.String         `tfsdk:"principal"`
+	Scope           types.String         `tfsdk:"scope"`
+	Reason          types.String         `tfsdk:"reason"`
+	Duration        timetypes.GoDuration `tfsdk:"duration"`
+	Ticket          types.String         `tfsdk:"ticket"`
+	BreakGlass      types.Bool           `tfsdk:"break_glass"`
+	Status          types.String         `tfsdk:"status"`
+	GrantedAt       timetypes.RFC3339    `tfsdk:"granted_at"`
+	ExpiresAt       timetypes.RFC3339    `tfsdk:"expires_at"`
+	RevokedAt       timetypes.RFC3339    `tfsdk:"revoked_at"`
+	PreviousAccess  types.String         `tfsdk:"previous_access"`
+	GrantedByCommit types.String         `tfsdk:"granted_by_commit"`
+	History         types.List           `tfsdk:"history"`
 }
 
 var historyType = types.ObjectType{AttrTypes: map[string]attr.Type{
@@ -103,9 +104,10 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1024)},
 			},
 			"duration": schema.StringAttribute{
-				MarkdownDescription: "How long the access lasts, as a Go duration (`30m`, `2h`): more than `0s`, at most `168h` and at most the policy's `max_duration`.",
+				MarkdownDescription: "How long the access lasts, as a Go duration (`30m`, `2h`): more than `0s`, at most `168h` and at most the policy's `max_duration`. Another spelling of the same duration (`60m` for `1h`) is no change.",
+				CustomType:          timetypes.GoDurationType{},
 				Required:            true,
-				PlanModifiers:       replace,
+				PlanModifiers:       []planmodifier.String{sameDuration(), stringplanmodifier.RequiresReplace()},
 				Validators:          []validator.String{durationValidator()},
 			},
 			"ticket": schema.StringAttribute{
@@ -129,16 +131,19 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"granted_at": schema.StringAttribute{
 				MarkdownDescription: "When the grant was made (RFC 3339, UTC).",
 				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
 				PlanModifiers:       keep,
 			},
 			"expires_at": schema.StringAttribute{
 				MarkdownDescription: "When the grant expires (RFC 3339, UTC).",
 				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
 				PlanModifiers:       keep,
 			},
 			"revoked_at": schema.StringAttribute{
 				MarkdownDescription: "When the grant was last removed (RFC 3339, UTC); null while the access is in place.",
 				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
 			},
 			"previous_access": schema.StringAttribute{
 				MarkdownDescription: "What the principal held before the grant (`none`, a level, or `invited:LEVEL`); revocation restores exactly this.",
@@ -167,6 +172,42 @@ var ticketRE = regexp.MustCompile(`^\S{1,100}$`)
 
 func (r *elevationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configureResource(req, resp)
+}
+
+// ModifyPlan runs the expiry check, so it works with -refresh=false too.
+func (r *elevationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		r.checkPolicy(ctx, req, resp)
+		return
+	}
+	var plan, state elevationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || replaced(&plan, &state) {
+		return
+	}
+	principal, sc := state.Principal.ValueString(), state.Scope.ValueString()
+	switch status := state.Status.ValueString(); {
+	case policy.Live(status) && expired(state.ExpiresAt, r.data.clock.Now()):
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), policy.StatusExpired)...)
+		resp.Diagnostics.AddWarning("Elevation expired: "+principal+" on "+sc,
+			fmt.Sprintf("The elevation of %s to %s expired at %s. This apply revokes it and restores %s.",
+				principal, sc, state.ExpiresAt.ValueString(), state.PreviousAccess.ValueString()))
+	case state.elevation().FoundAgain():
+		resp.Diagnostics.AddWarning("Access found again: "+principal+" on "+sc,
+			fmt.Sprintf("%s holds %s again although the elevation is %s. This apply removes it.", principal, sc, status))
+	default:
+		// Nothing changes. The framework marks computed attributes unknown
+		// when the configuration differs from the state in spelling only (a
+		// duration sameDuration kept): the state stands as it is.
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &state)...)
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked_at"), timetypes.NewRFC3339Unknown())...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("history"), types.ListUnknown(historyType))...)
 }
 
 // Create grants the access. Grant reads what the principal holds first, so
@@ -211,9 +252,9 @@ func (r *elevationResource) Create(ctx context.Context, req resource.CreateReque
 			fmt.Sprintf("granted %s to %s (previously %s)", sc, principal, before.Encode())
 	}
 	m.ID = types.StringValue(newID())
-	m.GrantedAt = types.StringValue(stamp(now))
-	m.ExpiresAt = types.StringValue(stamp(now.Add(d)))
-	m.RevokedAt = types.StringNull()
+	m.GrantedAt = timetypes.NewRFC3339TimeValue(now)
+	m.ExpiresAt = timetypes.NewRFC3339TimeValue(now.Add(d))
+	m.RevokedAt = timetypes.NewRFC3339Null()
 	m.PreviousAccess = types.StringValue(before.Encode())
 	m.GrantedByCommit = types.StringNull()
 	if r.data.commit != "" {
@@ -257,13 +298,13 @@ func (r *elevationResource) Read(ctx context.Context, req resource.ReadRequest, 
 			// Still an open invitation: nothing changed.
 		default:
 			m.Status = types.StringValue(policy.StatusRevoked)
-			m.RevokedAt = types.StringValue(now)
+			m.RevokedAt = timetypes.NewRFC3339ValueMust(now)
 			entry = &policy.Event{At: now, Event: policy.EventRevokedExternally,
 				Detail: fmt.Sprintf("%s no longer holds %s: removed outside Terraform; it will not be granted again", principal, sc)}
 		}
 	case !m.RevokedAt.IsNull():
 		if scope.Covers(sc.Kind, cur.Direct, sc.Level) && !scope.Covers(sc.Kind, prev.Direct, sc.Level) {
-			m.RevokedAt = types.StringNull()
+			m.RevokedAt = timetypes.NewRFC3339Null()
 			entry = &policy.Event{At: now, Event: policy.EventFoundAgain,
 				Detail: fmt.Sprintf("%s holds %s again after the elevation ended; the next apply removes it", principal, sc)}
 		}
@@ -294,7 +335,7 @@ func (r *elevationResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	now := stamp(r.data.clock.Now())
 	state.Status = plan.Status
-	state.RevokedAt = types.StringValue(now)
+	state.RevokedAt = timetypes.NewRFC3339ValueMust(now)
 	resp.Diagnostics.Append(appendHistory(ctx, &state, policy.Event{At: now, Event: event, Detail: detail})...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -308,38 +349,6 @@ func (r *elevationResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	r.restore(ctx, &state, &resp.Diagnostics)
-}
-
-// ModifyPlan runs the expiry check, so it works with -refresh=false too.
-func (r *elevationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return
-	}
-	if req.State.Raw.IsNull() {
-		r.checkPolicy(ctx, req, resp)
-		return
-	}
-	var plan, state elevationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || replaced(&plan, &state) {
-		return
-	}
-	principal, sc := state.Principal.ValueString(), state.Scope.ValueString()
-	switch status := state.Status.ValueString(); {
-	case policy.Live(status) && expired(state.ExpiresAt, r.data.clock.Now()):
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), policy.StatusExpired)...)
-		resp.Diagnostics.AddWarning("Elevation expired: "+principal+" on "+sc,
-			fmt.Sprintf("The elevation of %s to %s expired at %s. This apply revokes it and restores %s.",
-				principal, sc, state.ExpiresAt.ValueString(), state.PreviousAccess.ValueString()))
-	case state.elevation().FoundAgain():
-		resp.Diagnostics.AddWarning("Access found again: "+principal+" on "+sc,
-			fmt.Sprintf("%s holds %s again although the elevation is %s. This apply removes it.", principal, sc, status))
-	default:
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked_at"), types.StringUnknown())...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("history"), types.ListUnknown(historyType))...)
 }
 
 // replaced reports whether any argument changed: every one forces
@@ -432,9 +441,9 @@ func parseGrant(m *elevationModel, diags *diag.Diagnostics) (scope.Scope, target
 
 // expired reports whether now is at or past expires_at. An unreadable
 // expiry counts as expired: any doubt resolves to revoke.
-func expired(expiresAt types.String, now time.Time) bool {
-	t, err := time.Parse(time.RFC3339, expiresAt.ValueString())
-	return err != nil || !now.Before(t)
+func expired(expiresAt timetypes.RFC3339, now time.Time) bool {
+	t, diags := expiresAt.ValueRFC3339Time()
+	return diags.HasError() || !now.Before(t)
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -117,7 +117,7 @@ func TestAccPolicy_invalidThresholdsFailAtPlan(t *testing.T) {
 			step(strings.Replace(basePolicy, `"4h"`, `"169h"`, 1), `(?s)Invalid max_duration.*hard ceiling of 168h`),
 			step(strings.Replace(basePolicy, `"github:team:acme/admins"`, `"github:team:acme/adm*"`, 1), `(?s)Invalid scopes.*must be a whole segment`),
 			step(strings.Replace(basePolicy, `"lead"`, `"team:acme"`, 1), `(?s)not a team reference`),
-			step(basePolicy+"  governance_approvals = 1\n", `(?s)governance_approvals \(1\) must be at least required_approvals \(2\)`),
+			step(basePolicy+"  governance_approvals = 1\n", `(?s)governance_approvals value must be at least sum of\s+required_approvals, got: 1`),
 			step(basePolicy+"  break_glass {\n    enabled = true\n    max_duration = \"5h\"\n    required_approvals = 0\n    review_within = \"24h\"\n  }\n",
 				`(?s)break_glass.max_duration 5h must be at most the policy's max_duration\s+4h`),
 			step(basePolicy+"  break_glass {\n    enabled = true\n  }\n", `(?s)break_glass.review_within is required`),

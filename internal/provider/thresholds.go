@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -60,11 +61,11 @@ func intOf(v types.Int64) *int {
 }
 
 // durationOf is a known, validated duration, nil when null.
-func durationOf(v types.String) *time.Duration {
+func durationOf(v timetypes.GoDuration) *time.Duration {
 	if v.IsNull() {
 		return nil
 	}
-	d, _ := time.ParseDuration(v.ValueString())
+	d, _ := v.ValueGoDuration()
 	return &d
 }
 
