@@ -24,6 +24,9 @@ func project(v *view, violations []Violation) Report {
 	r := emptyReport(v.opts.Mode, v.facts.HeadSHA)
 	for _, rq := range v.requests {
 		el := rq.el
+		if el == nil {
+			continue
+		}
 		row := ElevationReport{
 			Address: rq.Address, Action: string(rq.Action),
 			Principal: shown(el, "principal", el.Principal), Scope: shown(el, "scope", el.Scope),
@@ -49,7 +52,7 @@ func project(v *view, violations []Violation) Report {
 	r.Shadow = append(r.Shadow, v.shadow...)
 	r.Violations = append(r.Violations, violations...)
 
-	r.RevocationOnly = len(r.Revocations) > 0 && v.changes == 0
+	r.RevocationOnly = v.revocationOnly()
 	r.Verdict = VerdictPass
 	if len(r.Violations) > 0 {
 		r.Verdict = VerdictBlocked

@@ -25,11 +25,13 @@ func fromFindings(rq request, findings []policy.Finding) []Violation {
 	return out
 }
 
-// perRequest runs check on every request.
+// perRequest runs check on every request the plan has values for.
 func perRequest(v *view, check func(request) []Violation) []Violation {
 	var out []Violation
 	for _, rq := range v.requests {
-		out = append(out, check(rq)...)
+		if rq.el != nil {
+			out = append(out, check(rq)...)
+		}
 	}
 	return out
 }

@@ -23,13 +23,12 @@ type view struct {
 	live map[string][]*plan.PolicyChange // policies present after the plan, by id and by name
 	gone map[string]*plan.PolicyChange   // policies the plan deletes or forgets, by id and name
 
-	requests    []request               // elevations the plan grants
+	requests    []request               // elevations the plan grants (el nil: the plan has no values for one)
 	forgotten   []*plan.ElevationChange // elevations Terraform stops managing
 	revocations []Revocation            // access the plan takes away
 	governed    []governed              // policy changes that need governance approval
 	loosened    map[*plan.PolicyChange][]string
 	shadow      []ShadowAccess
-	changes     int // changes that are not revocations
 }
 
 // request is an elevation the plan grants, with its policy.
@@ -82,8 +81,13 @@ func newView(p *plan.Plan, f Facts, o Options) *view {
 		v.govern(&p.Policies[i])
 	}
 	v.shadow = shadowAccess(p)
-	v.changes += len(p.Others)
 	return v
+}
+
+// revocationOnly: the plan takes access away and changes nothing else, so
+// a scheduled workflow may apply it without review.
+func (v *view) revocationOnly() bool {
+	return len(v.revocations) > 0 && len(v.requests)+len(v.forgotten)+len(v.governed)+len(v.plan.Others) == 0
 }
 
 // policyKeys are the values an elevation's policy_id may use for a policy.
@@ -162,18 +166,13 @@ func (v *view) revoke(ec *plan.ElevationChange, why string) {
 }
 
 func (v *view) forget(ec *plan.ElevationChange) {
-	v.changes++
 	v.forgotten = append(v.forgotten, ec)
 }
 
 func (v *view) request(ec *plan.ElevationChange) {
-	v.changes++
 	el := ec.After
-	if el == nil {
-		return
-	}
 	rq := request{ElevationChange: ec, el: el}
-	if !el.IsUnknown("policy_id") {
+	if el != nil && !el.IsUnknown("policy_id") {
 		rq.pc, rq.why = v.policyFor(el.PolicyID)
 	}
 	if rq.pc != nil {
@@ -194,7 +193,6 @@ func (v *view) govern(pc *plan.PolicyChange) {
 			return
 		}
 	}
-	v.changes++
 	b, a := pc.Before, pc.After
 	g := governed{PolicyChange: pc, loosened: []string{}}
 	if b != nil && a != nil {
