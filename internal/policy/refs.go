@@ -28,20 +28,35 @@ type Ref struct {
 // IsTeam reports whether the entry names a team.
 func (r Ref) IsTeam() bool { return r.Team.Org != "" }
 
-// ParseRef reads a login or "team:ORG/SLUG" (the prefix in any case).
+// ParseRef reads a login or "team:ORG/SLUG" (the prefix in any case) and
+// checks its names as GitHub does.
 func ParseRef(s string) (Ref, error) {
-	if len(s) >= len(TeamPrefix) && strings.EqualFold(s[:len(TeamPrefix)], TeamPrefix) {
-		ref := s[len(TeamPrefix):]
-		sc, err := scope.Parse("github:team:" + ref)
-		if err != nil || strings.Contains(ref, ":") {
+	ref, team := splitRef(s)
+	if team {
+		_, err := scope.Parse("github:team:" + s[len(TeamPrefix):])
+		if err != nil || ref.Team.Org == "" || strings.Contains(ref.Team.Slug, ":") {
 			return Ref{}, fmt.Errorf("%q is not a team reference: want \"team:ORG/SLUG\"", s)
 		}
-		return Ref{Team: Team{Org: strings.ToLower(sc.Owner), Slug: strings.ToLower(sc.Name)}}, nil
+		return ref, nil
 	}
 	if !scope.ValidLogin(s) {
 		return Ref{}, fmt.Errorf("%q is neither a GitHub login nor \"team:ORG/SLUG\"", s)
 	}
-	return Ref{Login: s}, nil
+	return ref, nil
+}
+
+// splitRef is the one reading of an entry, without the name checks (the
+// gate matches reviewers against entries the provider validated): team
+// says the entry has the team prefix; a team without ORG/SLUG has no Org.
+func splitRef(s string) (ref Ref, team bool) {
+	if len(s) < len(TeamPrefix) || !strings.EqualFold(s[:len(TeamPrefix)], TeamPrefix) {
+		return Ref{Login: s}, false
+	}
+	org, slug, ok := strings.Cut(s[len(TeamPrefix):], "/")
+	if !ok || org == "" || slug == "" || strings.Contains(slug, "/") {
+		return Ref{}, true
+	}
+	return Ref{Team: Team{Org: strings.ToLower(org), Slug: strings.ToLower(slug)}}, true
 }
 
 // Members lists a team's active members; known is false where they were
@@ -55,10 +70,10 @@ type Members func(t Team) (logins []string, known bool)
 func Listed(entries []string, login string, members Members) (listed, decided bool) {
 	decided = true
 	for _, e := range entries {
-		ref, err := ParseRef(e)
+		ref, team := splitRef(e)
 		switch {
-		case err != nil:
-		case !ref.IsTeam():
+		case team && !ref.IsTeam():
+		case !team:
 			if strings.EqualFold(ref.Login, login) {
 				return true, true
 			}
