@@ -24,6 +24,7 @@ import (
 	tfaddr "github.com/hashicorp/terraform-registry-address"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
 )
 
@@ -307,16 +308,8 @@ func shown(n *yaml.Node) string {
 }
 
 func checkPrincipalRef(s string) error {
-	if ref, ok := strings.CutPrefix(s, "team:"); ok {
-		if _, err := scope.Parse("github:team:" + ref); err != nil {
-			return fmt.Errorf("%q is not a team reference: want \"team:ORG/SLUG\"", s)
-		}
-		return nil
-	}
-	if !scope.ValidLogin(s) {
-		return fmt.Errorf("%q is neither a GitHub login nor \"team:ORG/SLUG\"", s)
-	}
-	return nil
+	_, err := policy.ParseRef(s)
+	return err
 }
 
 var typeRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
