@@ -124,7 +124,8 @@ const richPlan = `{"format_version":"1.2","terraform_version":"1.8.5",
  ],
  "output_changes":{"o":{"actions":["no-op"],"before":1,"after":1}},
  "prior_state":{"format_version":"1.0","values":{"root_module":{}}},
- "configuration":{"root_module":{"resources":[{"address":"terraform_data.x","expressions":{"input":{"constant_value":[]}}}]}},
+ "configuration":{"provider_config":{"terraform":{"name":"terraform","full_name":"terraform.io/builtin/terraform"}},
+  "root_module":{"resources":[{"address":"terraform_data.x","mode":"managed","type":"terraform_data","name":"x","provider_config_key":"terraform","expressions":{"input":{"constant_value":[]}}}]}},
  "relevant_attributes":[{"resource":"jit_elevation.old","attribute":["status"]}],
  "timestamp":"2026-11-28T00:00:00Z","applyable":true,"complete":true,"errored":false}`
 
@@ -169,6 +170,7 @@ func TestReadMatchesReference(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Read(%T): %v", r, err)
 				}
+				got.WholePlan = WholePlan{} // the reference reads no more than the typed model
 				if !reflect.DeepEqual(got, want) {
 					t.Fatalf("Read(%T) differs from the reference:\n got %+v\nwant %+v", r, got, want)
 				}
@@ -252,6 +254,7 @@ func FuzzReadNoLaxerThanReference(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Read accepted what the reference refuses (%v): %q", err, data)
 		}
+		got.WholePlan = WholePlan{}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("Read differs from the reference on %q:\n got %+v\nwant %+v", data, got, want)
 		}

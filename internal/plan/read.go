@@ -39,8 +39,10 @@ func ReadFile(path string) (*Plan, error) {
 // what the model uses is materialised: planned_values, prior_state and the
 // values of resources the gate does not model are validated and passed over,
 // never copied, so time and memory stay flat in what the gate does not read.
-// Values of this provider's resources and of resource_drift are kept raw and
-// decoded afterwards.
+// Values of this provider's resources, of the access-granting types
+// (AccessGrant) and of resource_drift are kept raw and decoded afterwards;
+// the configuration is read for provider configurations, resource blocks
+// and provisioners (Configuration).
 func Read(r io.Reader) (*Plan, error) {
 	r, err := sniff(r)
 	if err != nil {
@@ -93,9 +95,11 @@ func (d *decoder) plan() (*Plan, error) {
 			seenPlanned = true
 			err = d.dec.SkipValue()
 		case "resource_changes":
-			err = d.entries("resource_changes", false, p.addChange)
+			err = d.entries("resource_changes", false, p.addEntry)
 		case "resource_drift":
 			err = d.entries("resource_drift", true, p.addDrift)
+		case "configuration":
+			p.Configuration, err = d.configuration()
 		default:
 			err = d.dec.SkipValue()
 		}
@@ -200,6 +204,7 @@ type rawEntry struct {
 	Name          string          `json:"name"`
 	Index         json.RawMessage `json:"index"`
 	Deposed       string          `json:"deposed"`
+	ProviderName  string          `json:"provider_name"`
 	Change        struct {
 		Actions      []string        `json:"actions"`
 		Before       json.RawMessage `json:"before"`
@@ -217,10 +222,11 @@ func (e *rawEntry) resource() Resource {
 }
 
 // modelled reports whether the entry's values are decoded: this provider's
-// managed resources. An entry whose mode or type is not known yet (keys in
-// an unusual order) keeps its values, to be decided once it is complete.
+// managed resources and the access-granting types. An entry whose mode or
+// type is not known yet (keys in an unusual order) keeps its values, to be
+// decided once it is complete.
 func (e *rawEntry) modelled(seen bool) bool {
-	return !seen || e.Mode == "managed" && (e.Type == TypePolicy || e.Type == TypeElevation)
+	return !seen || e.Mode == "managed" && (e.Type == TypePolicy || e.Type == TypeElevation || accessTypes[e.Type] != "")
 }
 
 // entries streams the array under key (null counts as empty), one entry at a
@@ -283,6 +289,8 @@ func (d *decoder) entry(e *rawEntry, keepValues bool) error {
 			e.Index, err = d.rawValue()
 		case "deposed":
 			e.Deposed, err = d.stringValue("deposed")
+		case "provider_name":
+			e.ProviderName, err = d.stringValue("provider_name")
 		case "change":
 			err = d.change(e, keepValues || e.modelled(modeSeen && typeSeen))
 		default:

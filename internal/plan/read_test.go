@@ -175,13 +175,15 @@ var jsonSamples = []string{
 }
 
 // slots are plans that hold a JSON value where the reader validates it and
-// passes over it: a large top-level member, an entry member and a value of
-// a resource the gate does not model.
+// passes over it (a large top-level member, an entry member, a value of a
+// resource the gate does not model) or decodes it generically.
 var slots = []string{
 	`{"format_version":"1.2","planned_values":%s}`,
 	`{"format_version":"1.2","planned_values":{},"prior_state":%s,"resource_changes":[]}`,
 	`{"format_version":"1.2","planned_values":{},"resource_changes":[{"address":"terraform_data.x","mode":"managed","type":"terraform_data","name":"x","sensitive":%s,"change":{"actions":["create"]}}]}`,
 	`{"format_version":"1.2","planned_values":{},"resource_changes":[{"address":"terraform_data.x","mode":"managed","type":"terraform_data","name":"x","change":{"actions":["create"],"before":null,"after":%s}}]}`,
+	// Values of access-granting types are decoded whole, whatever they hold.
+	`{"format_version":"1.2","planned_values":{},"resource_changes":[{"address":"github_membership.x","mode":"managed","type":"github_membership","name":"x","change":{"actions":["update"],"before":%s,"after":null}}]}`,
 }
 
 // refusedOnPurpose says what of a valid JSON text the strict tokenizer
