@@ -278,10 +278,10 @@ func (d *decoder) entry(e *rawEntry, keepValues bool) error {
 		case "module_address":
 			e.ModuleAddress, err = d.stringValue("module_address")
 		case "mode":
-			e.Mode, err = d.stringValue("mode")
+			e.Mode, err = d.internedValue("mode")
 			modeSeen = true
 		case "type":
-			e.Type, err = d.stringValue("type")
+			e.Type, err = d.internedValue("type")
 			typeSeen = true
 		case "name":
 			e.Name, err = d.stringValue("name")
@@ -290,7 +290,7 @@ func (d *decoder) entry(e *rawEntry, keepValues bool) error {
 		case "deposed":
 			e.Deposed, err = d.stringValue("deposed")
 		case "provider_name":
-			e.ProviderName, err = d.stringValue("provider_name")
+			e.ProviderName, err = d.internedValue("provider_name")
 		case "change":
 			err = d.change(e, keepValues || e.modelled(modeSeen && typeSeen))
 		default:
@@ -351,9 +351,10 @@ func (d *decoder) pass() error {
 // Its methods return jsontext's errors as they are; failure turns them into
 // the reader's own once, where reading stops.
 type decoder struct {
-	dec  *jsontext.Decoder
-	name []byte // scratch for object member names with escapes
-	at   int64  // where the value describe last read starts
+	dec      *jsontext.Decoder
+	name     []byte            // scratch for object member names with escapes
+	at       int64             // where the value describe last read starts
+	interned map[string]string // see internedValue
 }
 
 // failure turns an error met while reading into one that says what is wrong
@@ -482,6 +483,31 @@ func (d *decoder) stringValue(name string) (string, error) {
 	}
 	v, err := jsontext.AppendUnquote(nil, raw)
 	return string(v), err
+}
+
+// internedValue reads a string as stringValue does, for the few values that
+// repeat in every entry (mode, type, provider_name): each is allocated once
+// per plan, not once per resource.
+func (d *decoder) internedValue(name string) (string, error) {
+	if d.dec.PeekKind() != '"' {
+		return d.stringValue(name)
+	}
+	raw, err := d.dec.ReadValue()
+	if err != nil {
+		return "", err
+	}
+	if v, ok := d.interned[string(raw)]; ok {
+		return v, nil
+	}
+	v, err := jsontext.AppendUnquote(nil, raw)
+	if err != nil {
+		return "", err
+	}
+	if d.interned == nil {
+		d.interned = map[string]string{}
+	}
+	d.interned[string(raw)] = string(v)
+	return string(v), nil
 }
 
 // stringsValue reads an array of strings; null reads as nil.
