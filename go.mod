@@ -1,9 +1,10 @@
 module github.com/jitgate/terraform-provider-jit
 
-go 1.25.8
+go 1.26
 
 require (
 	github.com/bmatcuk/doublestar/v4 v4.9.1
+	github.com/go-json-experiment/json v1.27.2
 	github.com/google/go-github/v60 v60.0.0
 	github.com/hashicorp/go-cleanhttp v0.5.2
 	github.com/hashicorp/go-retryablehttp v0.7.8

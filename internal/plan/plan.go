@@ -44,6 +44,8 @@ type Plan struct {
 	Elevations []ElevationChange // every jit_elevation change, no-op included
 	Others     []Change          // changes of other managed types, no-op and read left out
 	Drift      []Drift           // every resource_drift entry, of every type
+
+	WholePlan // every change with its provider, access-granting values and the configuration (whole.go)
 }
 
 // Resource identifies one resource instance.
