@@ -92,7 +92,7 @@ tool_cmd() {
 # Exit codes that mean "ran fine": the gate and conftest block the plan.
 tool_ok() { case $1 in gate | conftest) echo 0,1 ;; *) echo 0 ;; esac; }
 
-# run_tool TOOL SIZE [STDOUT]: one measured run, "seconds KiB" appended to
+# run_tool TOOL SIZE [STDOUT]: one measured run, "seconds KiB CPU-seconds" appended to
 # the tool's results.
 run_tool() {
   local cmd

@@ -3,7 +3,8 @@
 # configurations in testdata/plans/CASE/ with the real Terraform and provider,
 # against the fake GitHub (cmd/fake-github) seeded with testdata/plans/fake-github/seed.json.
 # Each case gets a fresh fake and state; before/, where a case has one, is the
-# configuration applied before the case's own is planned.
+# configuration applied before the case's own is planned. integrations/github
+# resources are served by a schema-only stand-in (testdata/providers/github-standin).
 #
 # Usage: scripts/gen-fixtures.sh [CASE...]   (default: every case below)
 #
@@ -15,16 +16,26 @@ plans=$root/testdata/plans
 terraform=$("$root/scripts/ensure-terraform.sh")
 tmp=$(mktemp -d)
 fake_pid=
+decoy_pid=
 cleanup() {
   if [ -n "$fake_pid" ]; then kill "$fake_pid" 2>/dev/null || true; fi
+  if [ -n "$decoy_pid" ]; then kill "$decoy_pid" 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-(cd "$root" && go build -o "$tmp/bin/terraform-provider-jit" . && go build -o "$tmp/bin/fake-github" ./cmd/fake-github)
+(
+  cd "$root"
+  go build -o "$tmp/bin/terraform-provider-jit" .
+  go build -o "$tmp/bin/fake-github" ./cmd/fake-github
+  go build -o "$tmp/bin/terraform-provider-github" ./testdata/providers/github-standin
+)
 cat >"$tmp/terraformrc" <<EOF
 provider_installation {
-  dev_overrides { "jitgate/jit" = "$tmp/bin" }
+  dev_overrides {
+    "jitgate/jit"         = "$tmp/bin"
+    "integrations/github" = "$tmp/bin"
+  }
   direct {}
 }
 EOF
@@ -43,23 +54,40 @@ tf() {
   fi
 }
 
-start_fake() {
-  rm -f "$tmp/fake-url"
-  "$tmp/bin/fake-github" -addr 127.0.0.1:0 -seed "$plans/fake-github/seed.json" >"$tmp/fake-url" &
-  fake_pid=$!
+# serve NAME: starts a fake GitHub and prints its URL; its pid is in $tmp/NAME.pid.
+serve() {
+  rm -f "$tmp/$1.url"
+  "$tmp/bin/fake-github" -addr 127.0.0.1:0 -seed "$plans/fake-github/seed.json" >"$tmp/$1.url" &
+  echo $! >"$tmp/$1.pid"
   for _ in $(seq 50); do
-    [ -s "$tmp/fake-url" ] && break
+    [ -s "$tmp/$1.url" ] && break
     sleep 0.1
   done
-  GITHUB_API_URL=$(head -n1 "$tmp/fake-url")
-  [ -n "$GITHUB_API_URL" ] || { echo "fake-github did not start" >&2; exit 1; }
+  [ -s "$tmp/$1.url" ] || { echo "fake-github did not start" >&2; exit 1; }
+  head -n1 "$tmp/$1.url"
+}
+
+start_fake() {
+  GITHUB_API_URL=$(serve fake)
+  fake_pid=$(cat "$tmp/fake.pid")
   export GITHUB_API_URL
 }
 
 stop_fake() {
-  kill "$fake_pid"
-  wait "$fake_pid" 2>/dev/null || true
-  fake_pid=
+  for pid in $fake_pid $decoy_pid; do
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+  done
+  fake_pid= decoy_pid= decoy_url=
+}
+
+# start_decoy: a second fake GitHub, for a configuration that points at
+# another GitHub; its URL replaces @DECOY_URL@ in the case's configuration.
+decoy_url=
+start_decoy() {
+  decoy_url=$(serve decoy)
+  decoy_pid=$(cat "$tmp/decoy.pid")
+  find "$work" -name '*.tf' -exec sed -i "s|@DECOY_URL@|$decoy_url|g" {} +
 }
 
 # stage DIR makes DIR's *.tf the configuration in the work directory; the
@@ -67,6 +95,7 @@ stop_fake() {
 stage() {
   rm -f "$work"/*.tf
   cp "$1"/*.tf "$work"/
+  if [ -n "$decoy_url" ]; then sed -i "s|@DECOY_URL@|$decoy_url|g" "$work"/*.tf; fi
 }
 
 # apply [before]: applies the case's configuration, or its before/ one.
@@ -106,10 +135,13 @@ case_found_again() { apply; sleep "$expiry_wait"; apply; team_member member; pla
 case_destroy() { apply; plan -destroy; }
 # A grant removed by hand:
 case_drift() { apply; team_member ""; plan; }
+# Changes of every kind around the jit resources: integrations/github access,
+# a provisioner, a jit configuration pointing at another GitHub, modules:
+case_whole() { start_decoy; apply before; plan; }
 
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then
-  cases=(modules unknown policy_loosen actions expired found_again destroy drift)
+  cases=(modules unknown policy_loosen actions expired found_again destroy drift whole)
 fi
 for name in "${cases[@]}"; do
   case_dir=$plans/$name

@@ -1,6 +1,7 @@
 // Command measure runs a command once and prints its wall-clock time in
-// seconds and its peak resident set size in KiB, read from the child's
-// rusage: finer than /usr/bin/time's 10 ms, and only the child is counted.
+// seconds, its peak resident set size in KiB and its CPU time (user and
+// system) in seconds, read from the child's rusage: finer than
+// /usr/bin/time's 10 ms, and only the child is counted.
 //
 // Usage: measure [-stdout FILE] [-ok 0,1] -- COMMAND [ARG...]
 //
@@ -59,7 +60,8 @@ func main() {
 		fatalf("no rusage for %s", flag.Arg(0))
 	}
 	// Linux reports ru_maxrss in KiB.
-	fmt.Printf("%.6f %d\n", wall.Seconds(), ru.Maxrss)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	fmt.Printf("%.6f %d %.6f\n", wall.Seconds(), ru.Maxrss, cpu.Seconds())
 }
 
 func fatalf(format string, args ...any) {

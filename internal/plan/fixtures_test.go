@@ -1,12 +1,15 @@
 package plan
 
 import (
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
 // The fixtures are plans that the real Terraform wrote with the real provider
@@ -15,6 +18,20 @@ import (
 // (scripts/gen-fixtures.sh, which says what each case does before its plan).
 
 const fixtureDir = "../../testdata/plans"
+
+// The stand-in provider that gen-fixtures.sh builds for the integrations/github
+// resources lives under testdata, where `go vet ./...` and `go build ./...`
+// do not look: this keeps it building with the framework version in go.mod.
+func TestGitHubStandinBuilds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a provider")
+	}
+	cmd := exec.Command("go", "vet", "./testdata/providers/github-standin")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet ./testdata/providers/github-standin: %v\n%s", err, out)
+	}
+}
 
 func readFixture(t *testing.T, name string) *Plan {
 	t.Helper()
@@ -149,18 +166,18 @@ func TestFixturePolicyLoosened(t *testing.T) {
 	if !slices.Equal(pc.Changed, wantChanged) {
 		t.Errorf("Changed = %q, want %q", pc.Changed, wantChanged)
 	}
-	before := Policy{
+	before := policy.Policy{
 		ID: "oncall", Name: "oncall", Scopes: []string{"github:team:acme/oncall"},
 		MaxDuration: 4 * time.Hour, RequiredApprovals: 2, Approvers: []string{"bob", "carol"},
-		Reason:                ReasonRule{MinLength: 30, Pattern: "OPS-[0-9]+"},
+		Reason:                policy.Reason{MinLength: 30, Pattern: "OPS-[0-9]+"},
 		MaxActivePerPrincipal: 1, GovernanceApprovals: 3,
 		Observed: map[string][]string{"github:team:acme/oncall": {}},
 	}
-	after := Policy{
+	after := policy.Policy{
 		ID: "oncall", Name: "oncall", Scopes: []string{"github:repo:acme/*:admin", "github:team:acme/oncall"},
 		MaxDuration: 8 * time.Hour, RequiredApprovals: 1, Approvers: []string{"bob", "carol", "erin"},
-		Reason:              ReasonRule{MinLength: 10},
-		BreakGlass:          BreakGlass{Enabled: true, MaxDuration: time.Hour, ReviewWithin: 24 * time.Hour},
+		Reason:              policy.Reason{MinLength: 10},
+		BreakGlass:          policy.BreakGlass{Enabled: true, MaxDuration: time.Hour, ReviewWithin: 24 * time.Hour},
 		GovernanceApprovals: 1,
 		Observed:            map[string][]string{"github:team:acme/oncall": {}},
 	}

@@ -42,7 +42,7 @@ func TestReadTerraform15PartialPlans(t *testing.T) {
 // From Terraform 1.6 on the plan says whether planning failed, and that is
 // what counts: a missing resource is not second-guessed.
 func TestReadTrustsErroredFromTerraform16(t *testing.T) {
-	cfg := `"configuration": {"root_module": {"resources": [{"address": "terraform_data.x", "mode": "managed"}]}}`
+	cfg := `"configuration": {"root_module": {"resources": [{"address": "terraform_data.x", "mode": "managed", "type": "terraform_data", "name": "x"}]}}`
 	for _, tt := range []struct {
 		version string
 		refused bool
@@ -54,20 +54,6 @@ func TestReadTrustsErroredFromTerraform16(t *testing.T) {
 		_, err := Read(strings.NewReader(in + "}"))
 		if (err != nil) != tt.refused {
 			t.Errorf("terraform_version %q: Read error = %v, want refused %v", tt.version, err, tt.refused)
-		}
-	}
-}
-
-func TestConfigAddress(t *testing.T) {
-	tests := []struct{ module, want string }{
-		{"", "t.n"},
-		{"module.a", "module.a.t.n"},
-		{`module.a[0].module.b["k"]`, "module.a.module.b.t.n"},
-		{`module.a["x].y\"z"].module.b`, "module.a.module.b.t.n"},
-	}
-	for _, tt := range tests {
-		if got := configAddress(tt.module, "t", "n"); got != tt.want {
-			t.Errorf("configAddress(%q) = %q, want %q", tt.module, got, tt.want)
 		}
 	}
 }

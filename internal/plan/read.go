@@ -7,12 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"reflect"
-	"slices"
-	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ReadFile reads a `terraform show -json` file; errors name the file.
@@ -32,24 +29,41 @@ func ReadFile(path string) (*Plan, error) {
 // Read reads `terraform show -json` output. It accepts plan format 1.x and
 // refuses anything it cannot read completely: the gate fails closed.
 //
-// It reads the input once, through a small buffer, with a scanner that
-// validates every byte as JSON but materialises only what the gate uses:
-// planned_values, prior_state, configuration and the values of resources of
-// other types are checked and passed over, never copied or built, so time
-// and memory stay flat in what the gate does not read (a 10 MB plan is read
-// faster, and in less memory, than encoding/json decodes its
-// resource_changes alone). Values of this provider's resources and of
-// resource_drift are decoded with encoding/json as before.
+// The input is read once, as a stream of tokens, by jsontext with its strict
+// defaults: besides what RFC 8259 forbids, duplicate object member names and
+// invalid UTF-8 (escaped lone surrogates included) are refused, since readers
+// that disagree on them can be shown different plans by the same bytes. Only
+// what the model uses is materialised: planned_values, prior_state and the
+// values of resources the gate does not model are validated and passed over,
+// never copied, so time and memory stay flat in what the gate does not read.
+// Values of this provider's resources, of the access-granting types
+// (AccessGrant) and of resource_drift are kept raw and decoded afterwards;
+// the configuration is read for provider configurations, resource blocks
+// and provisioners (Configuration).
 func Read(r io.Reader) (*Plan, error) {
-	s := &scanner{r: r, buf: make([]byte, scanBufSize)}
-	if !s.skipSpace() {
-		if err := s.readErr(); err != nil {
+	r, err := sniff(r)
+	if err != nil {
+		return nil, err
+	}
+	d := &decoder{dec: jsontext.NewDecoder(r)}
+	p, err := d.plan()
+	if err != nil {
+		return nil, d.failure(err)
+	}
+	return p, nil
+}
+
+// plan reads the top-level object and everything after it.
+func (d *decoder) plan() (*Plan, error) {
+	switch k := d.dec.PeekKind(); k {
+	case '{':
+	case jsontext.KindInvalid:
+		if _, err := d.dec.ReadToken(); err != io.EOF {
 			return nil, err
 		}
 		return nil, errors.New("plan JSON is empty")
-	}
-	if s.buf[s.pos] != '{' {
-		what, err := s.describe()
+	default:
+		what, err := d.describe()
 		if err != nil {
 			return nil, err
 		}
@@ -57,16 +71,12 @@ func Read(r io.Reader) (*Plan, error) {
 	}
 	p := &Plan{}
 	seenVersion, seenPlanned, errored, seenErrored := false, false, false, false
-	// Kept only for plans that may lack "errored" (legacy.go); the version
-	// comes before these sections in Terraform's output.
-	var configuration, checks json.RawMessage
-	var changed map[string]bool
-	legacy := func() bool { return legacyTerraform(p.TerraformVersion) }
-	err := s.object(func(key []byte) error {
+	var checks json.RawMessage // kept for plans that may lack "errored" (legacy.go)
+	err := d.object(func(name []byte) error {
 		var err error
-		switch string(key) {
+		switch string(name) {
 		case "format_version":
-			if p.FormatVersion, err = s.stringValue("format_version"); err != nil {
+			if p.FormatVersion, err = d.stringValue("format_version"); err != nil {
 				return err
 			}
 			// Checked at once: a plan of another major version may not even
@@ -76,50 +86,35 @@ func Read(r io.Reader) (*Plan, error) {
 			}
 			seenVersion = true
 		case "terraform_version":
-			p.TerraformVersion, err = s.stringValue("terraform_version")
+			p.TerraformVersion, err = d.stringValue("terraform_version")
 		case "errored":
 			seenErrored = true
-			errored, err = s.boolValue("errored")
-		case "configuration", "checks":
-			if !legacy() {
-				return s.skipValue()
-			}
-			raw, err := s.rawValue()
-			if string(key) == "configuration" {
-				configuration = raw
+			errored, err = d.boolValue("errored")
+		case "checks":
+			// terraform_version comes first in Terraform's output.
+			if legacyTerraform(p.TerraformVersion) {
+				checks, err = d.rawValue()
 			} else {
-				checks = raw
+				err = d.dec.SkipValue()
 			}
-			return err
 		case "planned_values":
 			seenPlanned = true
-			err = s.skipValue()
+			err = d.dec.SkipValue()
 		case "resource_changes":
-			add := p.addChange
-			if legacy() {
-				changed = map[string]bool{}
-				add = func(e *rawEntry) error {
-					if e.Mode == "managed" {
-						changed[configAddress(e.ModuleAddress, e.Type, e.Name)] = true
-					}
-					return p.addChange(e)
-				}
-			}
-			err = s.entries("resource_changes", false, add)
+			err = d.entries("resource_changes", false, p.addEntry)
 		case "resource_drift":
-			err = s.entries("resource_drift", true, p.addDrift)
+			err = d.entries("resource_drift", true, p.addDrift)
+		case "configuration":
+			p.Configuration, err = d.configuration()
 		default:
-			err = s.skipValue()
+			err = d.dec.SkipValue()
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if s.skipSpace() {
-		return nil, fmt.Errorf("plan JSON has trailing data after the top-level object at byte %d", s.offset())
-	}
-	if err := s.readErr(); err != nil {
+	if err := d.end(); err != nil {
 		return nil, err
 	}
 	if !seenVersion {
@@ -133,12 +128,32 @@ func Read(r io.Reader) (*Plan, error) {
 	if errored {
 		return nil, errors.New("plan JSON says planning failed (errored: true): the plan is incomplete")
 	}
-	if !seenErrored && legacy() {
-		if err := legacyIncomplete(p.TerraformVersion, configuration, checks, changed); err != nil {
+	if !seenErrored && legacyTerraform(p.TerraformVersion) {
+		if err := p.legacyIncomplete(checks); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
+}
+
+// end checks that nothing but whitespace follows the top-level object.
+func (d *decoder) end() error {
+	at := d.dec.InputOffset()
+	if d.dec.PeekKind() == jsontext.KindInvalid {
+		_, err := d.dec.ReadToken()
+		var syn *jsontext.SyntacticError
+		if err == io.EOF {
+			return nil
+		}
+		if !errors.As(err, &syn) {
+			return err
+		}
+	}
+	err := fmt.Errorf("plan JSON has trailing data after the top-level object at byte %d", at)
+	if bytes.HasPrefix(bytes.TrimLeft(d.dec.UnreadBuffer(), " \t\r\n"), []byte("::")) {
+		return fmt.Errorf("%w: %s", err, wrapperHint)
+	}
+	return err
 }
 
 func checkFormatVersion(v string) error {
@@ -148,6 +163,45 @@ func checkFormatVersion(v string) error {
 	}
 	return nil
 }
+
+// --- what a plan file must not look like -------------------------------------
+
+// utf8Hint is how to write the plan as jit-gate reads it.
+const utf8Hint = "write it as UTF-8 without a byte-order mark: `terraform show -json tfplan > plan.json` in bash, " +
+	"or `terraform show -json tfplan | Out-File -Encoding utf8NoBOM plan.json` in PowerShell 7"
+
+// wrapperHint is the fix for plan JSON captured through hashicorp/setup-terraform's wrapper.
+const wrapperHint = "this is the output of the hashicorp/setup-terraform wrapper, which adds a [command] line and " +
+	"::debug:: lines around what terraform prints: set `terraform_wrapper: false` on hashicorp/setup-terraform"
+
+// sniff refuses inputs that are not plan JSON in UTF-8 but are often taken
+// for it, with what to do instead, and returns the whole input otherwise.
+func sniff(r io.Reader) (io.Reader, error) {
+	head := make([]byte, 16)
+	n, err := io.ReadFull(r, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("plan JSON: %w", err)
+	}
+	head = head[:n]
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		return nil, fmt.Errorf("plan JSON starts with a UTF-8 byte-order mark (Windows PowerShell 5 writes one with Out-File -Encoding utf8): %s", utf8Hint)
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		return nil, fmt.Errorf("plan JSON is UTF-16LE with a byte-order mark (what Windows PowerShell 5 writes with `>`): %s", utf8Hint)
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return nil, fmt.Errorf("plan JSON is UTF-16BE with a byte-order mark: %s", utf8Hint)
+	// JSON text starts with an ASCII character: a zero byte beside it is UTF-16.
+	case n >= 2 && head[0] != 0 && head[1] == 0:
+		return nil, fmt.Errorf("plan JSON is UTF-16LE (a zero byte after every ASCII character, as Windows PowerShell 5 writes): %s", utf8Hint)
+	case n >= 2 && head[0] == 0 && head[1] != 0:
+		return nil, fmt.Errorf("plan JSON is UTF-16BE (a zero byte before every ASCII character): %s", utf8Hint)
+	case bytes.HasPrefix(head, []byte("[command]")), bytes.HasPrefix(head, []byte("::")):
+		return nil, fmt.Errorf("plan JSON starts with %q, not with JSON: %s", head[:min(n, 9)], wrapperHint)
+	}
+	return io.MultiReader(bytes.NewReader(head), r), nil
+}
+
+// --- resource_changes and resource_drift entries -----------------------------
 
 // rawEntry is one resource_changes or resource_drift entry. before, after and
 // after_unknown stay raw (copied, not parsed) until the type is known to
@@ -161,6 +215,7 @@ type rawEntry struct {
 	Name          string          `json:"name"`
 	Index         json.RawMessage `json:"index"`
 	Deposed       string          `json:"deposed"`
+	ProviderName  string          `json:"provider_name"`
 	Change        struct {
 		Actions      []string        `json:"actions"`
 		Before       json.RawMessage `json:"before"`
@@ -178,37 +233,35 @@ func (e *rawEntry) resource() Resource {
 }
 
 // modelled reports whether the entry's values are decoded: this provider's
-// managed resources. An entry whose mode or type is not known yet (keys in
-// an unusual order) keeps its values, to be decided once it is complete.
+// managed resources and the access-granting types. An entry whose mode or
+// type is not known yet (keys in an unusual order) keeps its values, to be
+// decided once it is complete.
 func (e *rawEntry) modelled(seen bool) bool {
-	return !seen || e.Mode == "managed" && (e.Type == TypePolicy || e.Type == TypeElevation)
+	return !seen || e.Mode == "managed" && (e.Type == TypePolicy || e.Type == TypeElevation || accessTypes[e.Type] != "")
 }
 
 // entries streams the array under key (null counts as empty), one entry at a
 // time. keepValues keeps every entry's values (resource_drift compares them).
-func (s *scanner) entries(key string, keepValues bool, add func(*rawEntry) error) error {
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	if c == 'n' {
-		return s.literal("null")
-	}
-	if c != '[' {
-		what, err := s.describe()
+func (d *decoder) entries(key string, keepValues bool, add func(*rawEntry) error) error {
+	switch d.dec.PeekKind() {
+	case 'n':
+		return d.null()
+	case '[':
+	default:
+		what, err := d.describe()
 		if err != nil {
 			return err
 		}
 		return fmt.Errorf("plan JSON %s is not an array: it starts with %s", key, what)
 	}
 	var e rawEntry // reused: add keeps nothing of it but copies
-	return s.array(func() error {
+	return d.array(func() error {
 		e = rawEntry{}
-		if err := s.entry(&e, keepValues); err != nil {
+		if err := d.entry(&e, keepValues); err != nil {
 			return err
 		}
 		if e.Address == "" || e.Type == "" {
-			return fmt.Errorf("plan JSON %s has an entry without address or type at byte %d", key, s.offset())
+			return fmt.Errorf("plan JSON %s has an entry without address or type at byte %d", key, d.dec.InputOffset())
 		}
 		if err := add(&e); err != nil {
 			return fmt.Errorf("plan JSON %s %s: %w", key, e.Address, err)
@@ -219,46 +272,40 @@ func (s *scanner) entries(key string, keepValues bool, add func(*rawEntry) error
 
 // entry reads one resource_changes or resource_drift entry into e; null
 // leaves it empty, as encoding/json does.
-func (s *scanner) entry(e *rawEntry, keepValues bool) error {
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	switch c {
+func (d *decoder) entry(e *rawEntry, keepValues bool) error {
+	switch d.dec.PeekKind() {
 	case 'n':
-		return s.literal("null")
+		return d.null()
 	case '{':
 	default:
-		what, err := s.describe()
-		if err != nil {
-			return err
-		}
-		return fmt.Errorf("plan JSON has an unexpected value at byte %d: an entry is %s, want an object", s.offset(), what)
+		return d.unexpected("an entry", "an object")
 	}
 	modeSeen, typeSeen := false, false
-	return s.object(func(key []byte) error {
+	return d.object(func(name []byte) error {
 		var err error
-		switch string(key) {
+		switch string(name) {
 		case "address":
-			e.Address, err = s.stringValue("address")
+			e.Address, err = d.stringValue("address")
 		case "module_address":
-			e.ModuleAddress, err = s.stringValue("module_address")
+			e.ModuleAddress, err = d.stringValue("module_address")
 		case "mode":
-			e.Mode, err = s.stringValue("mode")
+			e.Mode, err = d.internedValue("mode")
 			modeSeen = true
 		case "type":
-			e.Type, err = s.stringValue("type")
+			e.Type, err = d.internedValue("type")
 			typeSeen = true
 		case "name":
-			e.Name, err = s.stringValue("name")
+			e.Name, err = d.stringValue("name")
 		case "index":
-			e.Index, err = s.rawValue()
+			e.Index, err = d.rawValue()
 		case "deposed":
-			e.Deposed, err = s.stringValue("deposed")
+			e.Deposed, err = d.stringValue("deposed")
+		case "provider_name":
+			e.ProviderName, err = d.internedValue("provider_name")
 		case "change":
-			err = s.change(e, keepValues || e.modelled(modeSeen && typeSeen))
+			err = d.change(e, keepValues || e.modelled(modeSeen && typeSeen))
 		default:
-			err = s.skipValue()
+			err = d.pass()
 		}
 		return err
 	})
@@ -266,501 +313,226 @@ func (s *scanner) entry(e *rawEntry, keepValues bool) error {
 
 // change reads an entry's change object: the actions, and the values when
 // keep is set.
-func (s *scanner) change(e *rawEntry, keep bool) error {
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	if c == 'n' {
-		return s.literal("null")
-	}
-	if c != '{' {
-		what, err := s.describe()
-		if err != nil {
-			return err
-		}
-		return fmt.Errorf("plan JSON has an unexpected value at byte %d: change is %s, want an object", s.offset(), what)
+func (d *decoder) change(e *rawEntry, keep bool) error {
+	switch d.dec.PeekKind() {
+	case 'n':
+		return d.null()
+	case '{':
+	default:
+		return d.unexpected("change", "an object")
 	}
 	ch := &e.Change
-	return s.object(func(key []byte) error {
+	return d.object(func(name []byte) error {
 		var err error
-		switch string(key) {
+		switch string(name) {
 		case "actions":
-			ch.Actions, err = s.stringsValue("actions")
+			ch.Actions, err = d.stringsValue("actions")
 		case "before":
-			ch.Before, err = s.keptValue(keep)
+			ch.Before, err = d.keptValue(keep)
 		case "after":
-			ch.After, err = s.keptValue(keep)
+			ch.After, err = d.keptValue(keep)
 		case "after_unknown":
-			ch.AfterUnknown, err = s.keptValue(keep)
+			ch.AfterUnknown, err = d.keptValue(keep)
 		default:
-			err = s.skipValue()
+			err = d.pass()
 		}
 		return err
 	})
 }
 
 // keptValue copies the next value when keep is set and skips it otherwise.
-func (s *scanner) keptValue(keep bool) (json.RawMessage, error) {
+func (d *decoder) keptValue(keep bool) (json.RawMessage, error) {
 	if keep {
-		return s.rawValue()
+		return d.rawValue()
 	}
-	return nil, s.skipValue()
+	return nil, d.pass()
 }
 
-// --- the scanner -------------------------------------------------------------
-
-const (
-	scanBufSize = 64 << 10
-	// maxDepth is encoding/json's nesting limit, so both refuse the same input.
-	maxDepth = 10000
-)
-
-// scanner validates JSON from r as RFC 8259 (as encoding/json does: strings
-// may hold invalid UTF-8) and hands the caller keys and values one at a time.
-// Errors it returns are final and say what is wrong and where.
-type scanner struct {
-	r        io.Reader
-	buf      []byte
-	pos, end int   // unread input is buf[pos:end]
-	base     int64 // input offset of buf[0]
-	err      error // the reader's error (io.EOF at the end), once it returned one
-	depth    int
-
-	// A capture collects the bytes of a value as they are scanned, across
-	// refills of buf.
-	capturing bool
-	capFrom   int // start in buf of the captured bytes not yet in capBuf
-	capBuf    []byte
-
-	key, str []byte // scratch for keys and for strings being decoded
+// pass validates and passes over the next value, which is small enough to
+// hold whole: jsontext scans a whole value faster than token by token
+// (SkipValue), which is kept for the large top-level values.
+func (d *decoder) pass() error {
+	_, err := d.dec.ReadValue()
+	return err
 }
 
-func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
+// --- reading tokens ----------------------------------------------------------
 
-// fill reads more input into the empty buffer; false when there is no more.
-func (s *scanner) fill() bool {
-	if s.capturing {
-		s.capBuf = append(s.capBuf, s.buf[s.capFrom:s.pos]...)
-		s.capFrom = 0
-	}
-	s.base += int64(s.pos)
-	s.pos, s.end = 0, 0
-	for s.err == nil && s.end == 0 {
-		var n int
-		n, s.err = s.r.Read(s.buf)
-		s.end = n
-	}
-	return s.end > 0
+// decoder reads plan JSON through jsontext, a token or a value at a time.
+// Its methods return jsontext's errors as they are; failure turns them into
+// the reader's own once, where reading stops.
+type decoder struct {
+	dec      *jsontext.Decoder
+	name     []byte            // scratch for object member names with escapes
+	at       int64             // where the value describe last read starts
+	interned map[string]string // see internedValue
 }
 
-// readErr is the reader's error, if it failed for another reason than EOF.
-func (s *scanner) readErr() error {
-	if s.err != nil && s.err != io.EOF {
-		return fmt.Errorf("plan JSON: %w", s.err)
+// failure turns an error met while reading into one that says what is wrong
+// with the input and where. Errors of the reader's own pass unchanged.
+func (d *decoder) failure(err error) error {
+	var syn *jsontext.SyntacticError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
+		return fmt.Errorf("plan JSON is truncated at byte %d", d.dec.InputOffset()+int64(len(d.dec.UnreadBuffer())))
+	case errors.As(err, &syn):
+		return malformed(syn)
+	case strings.HasPrefix(err.Error(), "jsontext: "): // the input's reader failed
+		return fmt.Errorf("plan JSON: %w", err)
 	}
-	return nil
+	return err
 }
 
-// truncated is the error for input that ends inside a value.
-func (s *scanner) truncated() error {
-	if err := s.readErr(); err != nil {
-		return err
-	}
-	return fmt.Errorf("plan JSON is truncated at byte %d", s.offset())
-}
-
-func (s *scanner) syntax(format string, args ...any) error {
-	return fmt.Errorf("plan JSON is malformed at byte %d: %s", s.offset(), fmt.Sprintf(format, args...))
-}
-
-// skipSpace passes over whitespace; false at the end of the input.
-func (s *scanner) skipSpace() bool {
-	for {
-		for s.pos < s.end {
-			switch s.buf[s.pos] {
-			case ' ', '\t', '\n', '\r':
-				s.pos++
-			default:
-				return true
-			}
-		}
-		if !s.fill() {
-			return false
-		}
-	}
-}
-
-// peek returns the next byte after whitespace without consuming it.
-func (s *scanner) peek() (byte, error) {
-	if !s.skipSpace() {
-		return 0, s.truncated()
-	}
-	return s.buf[s.pos], nil
-}
-
-// peekByte returns the next byte, whitespace included, without consuming
-// it; false at the end of the input.
-func (s *scanner) peekByte() (byte, bool) {
-	if s.pos == s.end && !s.fill() {
-		return 0, false
-	}
-	return s.buf[s.pos], true
-}
-
-// next consumes and returns one byte.
-func (s *scanner) next() (byte, error) {
-	if s.pos == s.end && !s.fill() {
-		return 0, s.truncated()
-	}
-	c := s.buf[s.pos]
-	s.pos++
-	return c, nil
-}
-
-// object reads the object that starts at the next byte (a peeked '{'),
-// calling fn with each key; fn must consume the key's value. The key is
-// valid until fn reads another object. A nil fn skips the object.
-func (s *scanner) object(fn func(key []byte) error) error {
-	s.pos++
-	if s.depth++; s.depth > maxDepth {
-		return s.syntax("exceeded max depth")
-	}
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	if c != '}' {
-		for {
-			if c != '"' {
-				return s.syntax("invalid character %s looking for beginning of object key string", quoteChar(c))
-			}
-			var key []byte
-			if fn == nil {
-				err = s.skipString()
-			} else {
-				key, err = s.keyValue()
-			}
-			if err != nil {
-				return err
-			}
-			if c, err = s.peek(); err != nil {
-				return err
-			}
-			if c != ':' {
-				return s.syntax("invalid character %s after object key", quoteChar(c))
-			}
-			s.pos++
-			if fn == nil {
-				err = s.skipValue()
-			} else {
-				err = fn(key)
-			}
-			if err != nil {
-				return err
-			}
-			if c, err = s.peek(); err != nil {
-				return err
-			}
-			if c == '}' {
-				break
-			}
-			if c != ',' {
-				return s.syntax("invalid character %s after object key:value pair", quoteChar(c))
-			}
-			s.pos++
-			if c, err = s.peek(); err != nil {
-				return err
-			}
-		}
-	}
-	s.pos++
-	s.depth--
-	return nil
-}
-
-// array reads the array that starts at the next byte (a peeked '['),
-// calling fn for each element; fn must consume it.
-func (s *scanner) array(fn func() error) error {
-	s.pos++
-	if s.depth++; s.depth > maxDepth {
-		return s.syntax("exceeded max depth")
-	}
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	if c != ']' {
-		for {
-			if err := fn(); err != nil {
-				return err
-			}
-			if c, err = s.peek(); err != nil {
-				return err
-			}
-			if c == ']' {
-				break
-			}
-			if c != ',' {
-				return s.syntax("invalid character %s after array element", quoteChar(c))
-			}
-			s.pos++
-		}
-	}
-	s.pos++
-	s.depth--
-	return nil
-}
-
-// skipValue validates and passes over the next value.
-func (s *scanner) skipValue() error {
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	switch c {
-	case '{':
-		return s.object(nil)
-	case '[':
-		return s.array(s.skipValue)
-	case '"':
-		return s.skipString()
-	case 't':
-		return s.literal("true")
-	case 'f':
-		return s.literal("false")
-	case 'n':
-		return s.literal("null")
-	}
-	if c == '-' || '0' <= c && c <= '9' {
-		return s.number()
-	}
-	return s.syntax("invalid character %s looking for beginning of value", quoteChar(c))
-}
-
-// plain marks the bytes a string holds as they are: not the closing quote,
-// not an escape, not a control character.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < 256; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// skipString passes over the string that starts at the next byte.
-func (s *scanner) skipString() error {
-	s.pos++
-	for {
-		b := s.buf[s.pos:s.end]
-		i := 0
-		for i < len(b) && plain[b[i]] {
-			i++
-		}
-		s.pos += i
-		if s.pos == s.end {
-			if !s.fill() {
-				return s.truncated()
-			}
-			continue
-		}
-		switch c := s.buf[s.pos]; c {
-		case '"':
-			s.pos++
-			return nil
-		case '\\':
-			if err := s.escape(); err != nil {
-				return err
-			}
-		default:
-			return s.syntax("invalid character %s in string literal", quoteChar(c))
-		}
-	}
-}
-
-// escape passes over one escape sequence in a string.
-func (s *scanner) escape() error {
-	s.pos++ // the backslash
-	c, err := s.next()
-	if err != nil {
-		return err
-	}
-	switch c {
-	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		return nil
-	case 'u':
-		for range 4 {
-			if c, err = s.next(); err != nil {
-				return err
-			}
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				s.pos--
-				return s.syntax("invalid character %s in \\u hexadecimal character escape", quoteChar(c))
-			}
-		}
-		return nil
-	}
-	s.pos--
-	return s.syntax("invalid character %s in string escape code", quoteChar(c))
-}
-
-// number passes over the number that starts at the next byte.
-func (s *scanner) number() error {
-	c, err := s.next()
-	if err != nil {
-		return err
-	}
-	if c == '-' {
-		if c, err = s.next(); err != nil {
-			return err
-		}
+// malformed is the error for input that is not JSON as the reader takes it.
+// What strictness refuses says so, and why.
+func malformed(syn *jsontext.SyntacticError) error {
+	msg := strings.TrimPrefix(syn.Err.Error(), "jsontext: ")
+	at := ""
+	if syn.JSONPointer != "" {
+		at = " (at " + shortPointer(syn.JSONPointer) + ")"
 	}
 	switch {
-	case c == '0':
-	case '1' <= c && c <= '9':
-		s.digits()
-	default:
-		s.pos--
-		return s.syntax("invalid character %s in numeric literal", quoteChar(c))
-	}
-	if c, ok := s.peekByte(); ok && c == '.' {
-		s.pos++
-		if err := s.someDigits(); err != nil {
-			return err
+	case errors.Is(syn.Err, jsontext.ErrDuplicateName):
+		at = " in the top-level object"
+		if parent := syn.JSONPointer.Parent(); parent != "" {
+			at = " in " + shortPointer(parent)
 		}
+		return fmt.Errorf("plan JSON is malformed at byte %d: duplicate object member name %q%s: refused, since JSON readers disagree on which of the two counts",
+			syn.ByteOffset, syn.JSONPointer.LastToken(), at)
+	case msg == "invalid UTF-8":
+		return fmt.Errorf("plan JSON is malformed at byte %d: invalid UTF-8 in a string%s: refused, since JSON readers disagree on what it means (Terraform writes valid UTF-8)",
+			syn.ByteOffset, at)
+	case strings.HasPrefix(msg, "invalid surrogate pair"):
+		return fmt.Errorf("plan JSON is malformed at byte %d: an escaped UTF-16 surrogate without its pair in a string%s: refused, since it is not Unicode and JSON readers disagree on what it means",
+			syn.ByteOffset, at)
 	}
-	if c, ok := s.peekByte(); ok && (c == 'e' || c == 'E') {
-		s.pos++
-		if c, ok := s.peekByte(); ok && (c == '+' || c == '-') {
-			s.pos++
-		}
-		return s.someDigits()
-	}
-	return nil
+	return fmt.Errorf("plan JSON is malformed at byte %d: %s%s", syn.ByteOffset, msg, at)
 }
 
-// someDigits passes over one or more digits.
-func (s *scanner) someDigits() error {
-	c, err := s.next()
-	if err != nil {
+// shortPointer keeps a JSON pointer in an error short: deep nesting is
+// itself an error the pointer would otherwise spell out 10,000 times.
+func shortPointer(p jsontext.Pointer) string {
+	if s := string(p); len(s) > 80 {
+		return s[:40] + "..." + s[len(s)-30:]
+	}
+	return string(p)
+}
+
+// object reads the object that comes next (a peeked '{'), calling fn with
+// each member's name; fn must consume the member's value. The name is valid
+// until fn reads.
+func (d *decoder) object(fn func(name []byte) error) error {
+	if _, err := d.dec.ReadToken(); err != nil {
 		return err
 	}
-	if c < '0' || c > '9' {
-		s.pos--
-		return s.syntax("invalid character %s in numeric literal", quoteChar(c))
-	}
-	s.digits()
-	return nil
-}
-
-// digits passes over zero or more digits.
-func (s *scanner) digits() {
-	for {
-		c, ok := s.peekByte()
-		if !ok || c < '0' || c > '9' {
-			return
-		}
-		s.pos++
-	}
-}
-
-// literal passes over the literal word (true, false or null).
-func (s *scanner) literal(word string) error {
-	for i := range len(word) {
-		c, err := s.next()
+	for d.dec.PeekKind() != '}' {
+		raw, err := d.dec.ReadValue()
 		if err != nil {
 			return err
 		}
-		if c != word[i] {
-			s.pos--
-			return s.syntax("invalid character %s in literal %s (expecting %s)", quoteChar(c), word, quoteChar(word[i]))
+		name := raw[1 : len(raw)-1]
+		if bytes.IndexByte(name, '\\') >= 0 {
+			if d.name, err = jsontext.AppendUnquote(d.name[:0], raw); err != nil {
+				return err
+			}
+			name = d.name
+		}
+		if err := fn(name); err != nil {
+			return err
 		}
 	}
-	return nil
+	_, err := d.dec.ReadToken()
+	return err
 }
 
-// capture runs scan, which must consume one value starting at the next
-// byte, and returns the value's bytes appended to dst.
-func (s *scanner) capture(dst []byte, scan func() error) ([]byte, error) {
-	s.capturing, s.capFrom, s.capBuf = true, s.pos, dst
-	err := scan()
-	out := append(s.capBuf, s.buf[s.capFrom:s.pos]...)
-	s.capturing, s.capBuf = false, nil
-	return out, err
+// array reads the array that comes next (a peeked '['), calling fn for each
+// element; fn must consume it.
+func (d *decoder) array(fn func() error) error {
+	if _, err := d.dec.ReadToken(); err != nil {
+		return err
+	}
+	for d.dec.PeekKind() != ']' {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	_, err := d.dec.ReadToken()
+	return err
+}
+
+// null reads a peeked null.
+func (d *decoder) null() error {
+	_, err := d.dec.ReadToken()
+	return err
 }
 
 // rawValue returns a copy of the next value's bytes.
-func (s *scanner) rawValue() (json.RawMessage, error) {
-	if _, err := s.peek(); err != nil {
-		return nil, err
-	}
-	return s.capture(nil, s.skipValue)
-}
-
-// keyValue reads an object key (a peeked '"'), unescaped.
-func (s *scanner) keyValue() ([]byte, error) {
-	raw, err := s.capture(s.key[:0], s.skipString)
-	s.key = raw
+func (d *decoder) rawValue() (json.RawMessage, error) {
+	v, err := d.dec.ReadValue()
 	if err != nil {
 		return nil, err
 	}
-	key := raw[1 : len(raw)-1]
-	if bytes.IndexByte(key, '\\') < 0 {
-		return key, nil
-	}
-	var k string
-	if err := json.Unmarshal(raw, &k); err != nil {
-		return nil, s.syntax("%v", err)
-	}
-	return []byte(k), nil
+	return json.RawMessage(v.Clone()), nil
 }
 
 // stringValue reads a string; null reads as "", as encoding/json leaves a
 // string it decodes null into.
-func (s *scanner) stringValue(name string) (string, error) {
-	c, err := s.peek()
-	if err != nil {
-		return "", err
-	}
-	switch c {
+func (d *decoder) stringValue(name string) (string, error) {
+	switch d.dec.PeekKind() {
 	case 'n':
-		return "", s.literal("null")
+		return "", d.null()
 	case '"':
 	default:
-		return "", s.unexpected(name, "a string")
+		return "", d.unexpected(name, "a string")
 	}
-	raw, err := s.capture(s.str[:0], s.skipString)
-	s.str = raw
+	raw, err := d.dec.ReadValue()
 	if err != nil {
 		return "", err
 	}
-	// Strings without escapes, in valid UTF-8, are taken as they are; the
-	// rest get encoding/json's exact treatment.
-	if v := raw[1 : len(raw)-1]; bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
-		return string(v), nil
+	if v := raw[1 : len(raw)-1]; bytes.IndexByte(v, '\\') < 0 {
+		return string(v), nil // jsontext has checked it is valid UTF-8
 	}
-	var v string
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", s.syntax("%v", err)
+	v, err := jsontext.AppendUnquote(nil, raw)
+	return string(v), err
+}
+
+// internedValue reads a string as stringValue does, for the few values that
+// repeat in every entry (mode, type, provider_name): each is allocated once
+// per plan, not once per resource.
+func (d *decoder) internedValue(name string) (string, error) {
+	if d.dec.PeekKind() != '"' {
+		return d.stringValue(name)
 	}
-	return v, nil
+	raw, err := d.dec.ReadValue()
+	if err != nil {
+		return "", err
+	}
+	if v, ok := d.interned[string(raw)]; ok {
+		return v, nil
+	}
+	v, err := jsontext.AppendUnquote(nil, raw)
+	if err != nil {
+		return "", err
+	}
+	if d.interned == nil {
+		d.interned = map[string]string{}
+	}
+	d.interned[string(raw)] = string(v)
+	return string(v), nil
 }
 
 // stringsValue reads an array of strings; null reads as nil.
-func (s *scanner) stringsValue(name string) ([]string, error) {
-	c, err := s.peek()
-	if err != nil {
-		return nil, err
-	}
-	switch c {
+func (d *decoder) stringsValue(name string) ([]string, error) {
+	switch d.dec.PeekKind() {
 	case 'n':
-		return nil, s.literal("null")
+		return nil, d.null()
 	case '[':
 	default:
-		return nil, s.unexpected(name, "an array of strings")
+		return nil, d.unexpected(name, "an array of strings")
 	}
 	out := []string{}
-	err = s.array(func() error {
-		v, err := s.stringValue(name)
+	err := d.array(func() error {
+		v, err := d.stringValue(name)
 		out = append(out, v)
 		return err
 	})
@@ -768,394 +540,45 @@ func (s *scanner) stringsValue(name string) ([]string, error) {
 }
 
 // boolValue reads true or false; null reads as false.
-func (s *scanner) boolValue(name string) (bool, error) {
-	c, err := s.peek()
-	if err != nil {
-		return false, err
-	}
-	switch c {
-	case 't':
-		return true, s.literal("true")
-	case 'f':
-		return false, s.literal("false")
+func (d *decoder) boolValue(name string) (bool, error) {
+	switch d.dec.PeekKind() {
+	case 't', 'f':
+		tok, err := d.dec.ReadToken()
+		return err == nil && tok.Bool(), err
 	case 'n':
-		return false, s.literal("null")
+		return false, d.null()
 	}
-	return false, s.unexpected(name, "true or false")
+	return false, d.unexpected(name, "true or false")
 }
 
-// unexpected is the error for a value of the wrong kind at name.
-func (s *scanner) unexpected(name, want string) error {
-	at := s.offset()
-	what, err := s.describe()
+// unexpected is the error for a value of the wrong kind at name. The value
+// is read first: input that is not even JSON is a syntax error.
+func (d *decoder) unexpected(name, want string) error {
+	what, err := d.describe()
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("plan JSON has an unexpected value at byte %d: %s is %s, want %s", at, name, what, want)
+	return fmt.Errorf("plan JSON has an unexpected value at byte %d: %s is %s, want %s", d.at, name, what, want)
 }
 
-// describe names the kind of the value at the next byte, for errors; input
-// that is not even a value is a syntax error.
-func (s *scanner) describe() (string, error) {
-	c, err := s.peek()
+// describe reads the next value and names its kind, for errors; it sets
+// d.at to where the value starts.
+func (d *decoder) describe() (string, error) {
+	k := d.dec.PeekKind()
+	if k == '[' || k == '{' {
+		d.at = d.dec.InputOffset() // before the delimiter and any space
+		return fmt.Sprintf("%q", string(k)), nil
+	}
+	v, err := d.dec.ReadValue()
 	if err != nil {
 		return "", err
 	}
-	switch c {
-	case '{', '[':
-		return fmt.Sprintf("%q", string(c)), nil
+	d.at = d.dec.InputOffset() - int64(len(v))
+	switch k {
 	case '"':
 		return "a string", nil
-	case 't', 'f', 'n':
-		word := map[byte]string{'t': "true", 'f': "false", 'n': "null"}[c]
-		return word, s.literal(word)
+	case '0':
+		return "a number", nil
 	}
-	if c == '-' || '0' <= c && c <= '9' {
-		return "a number", s.number()
-	}
-	return "", s.syntax("invalid character %s looking for beginning of value", quoteChar(c))
-}
-
-// quoteChar writes a byte as encoding/json's errors do.
-func quoteChar(c byte) string {
-	switch c {
-	case '\'':
-		return `'\''`
-	case '"':
-		return `'"'`
-	}
-	q := strconv.Quote(string(rune(c)))
-	return "'" + q[1:len(q)-1] + "'"
-}
-
-func (p *Plan) addChange(e *rawEntry) error {
-	p.ResourceCount++
-	action, err := parseActions(e.Change.Actions)
-	if err != nil {
-		return err
-	}
-	managed := e.Mode == "managed"
-	switch {
-	case managed && e.Type == TypePolicy:
-		c := PolicyChange{Resource: e.resource(), Action: action}
-		if c.Before, c.After, c.Changed, err = decodeValues(e, decodePolicy); err != nil {
-			return err
-		}
-		p.Policies = append(p.Policies, c)
-	case managed && e.Type == TypeElevation:
-		c := ElevationChange{Resource: e.resource(), Action: action}
-		if c.Before, c.After, c.Changed, err = decodeValues(e, decodeElevation); err != nil {
-			return err
-		}
-		p.Elevations = append(p.Elevations, c)
-	case managed && action != ActionNoOp && action != ActionRead:
-		p.Others = append(p.Others, Change{Resource: e.resource(), Action: action})
-	}
-	return nil
-}
-
-func (p *Plan) addDrift(e *rawEntry) error {
-	action, err := parseActions(e.Change.Actions)
-	if err != nil {
-		return err
-	}
-	attrs, err := changedAttributes(e.Change.Before, e.Change.After, nil)
-	if err != nil {
-		return err
-	}
-	p.Drift = append(p.Drift, Drift{Resource: e.resource(), Action: action, Attributes: attrs})
-	return nil
-}
-
-func parseActions(a []string) (Action, error) {
-	switch strings.Join(a, ",") {
-	case "create":
-		return ActionCreate, nil
-	case "update":
-		return ActionUpdate, nil
-	case "delete":
-		return ActionDelete, nil
-	case "delete,create":
-		return ActionReplace, nil
-	case "create,delete":
-		return ActionReplaceCreateFirst, nil
-	case "no-op":
-		return ActionNoOp, nil
-	case "read":
-		return ActionRead, nil
-	case "forget":
-		return ActionForget, nil
-	case "create,forget":
-		return ActionCreateForget, nil
-	}
-	// An action this reader does not know could be anything: refuse the plan.
-	return "", fmt.Errorf("unsupported change actions %q", a)
-}
-
-// decodeValues decodes before and after with decode, attaching the attributes
-// unknown at plan time to after, and lists the attributes that change.
-func decodeValues[T any](e *rawEntry, decode func(json.RawMessage, []string) (*T, error)) (before, after *T, changed []string, err error) {
-	unknown, err := unknownAttributes(e.Change.AfterUnknown)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if before, err = decode(e.Change.Before, nil); err != nil {
-		return nil, nil, nil, fmt.Errorf("before: %w", err)
-	}
-	if after, err = decode(e.Change.After, unknown); err != nil {
-		return nil, nil, nil, fmt.Errorf("after: %w", err)
-	}
-	if changed, err = changedAttributes(e.Change.Before, e.Change.After, unknown); err != nil {
-		return nil, nil, nil, err
-	}
-	return before, after, changed, nil
-}
-
-func isNull(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) == 0 || bytes.Equal(raw, []byte("null"))
-}
-
-// unknownAttributes lists the top-level attributes of after_unknown that are
-// unknown anywhere inside.
-func unknownAttributes(raw json.RawMessage) ([]string, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("after_unknown is not an object: %w", err)
-	}
-	var names []string
-	for k, v := range m {
-		if anyTrue(v) {
-			names = append(names, k)
-		}
-	}
-	slices.Sort(names)
-	return names, nil
-}
-
-func anyTrue(v any) bool {
-	switch v := v.(type) {
-	case bool:
-		return v
-	case []any:
-		return slices.ContainsFunc(v, anyTrue)
-	case map[string]any:
-		for _, e := range v {
-			if anyTrue(e) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// changedAttributes lists the top-level attributes whose value differs
-// between before and after (a missing object has no attributes), plus those
-// unknown after.
-func changedAttributes(beforeRaw, afterRaw json.RawMessage, unknown []string) ([]string, error) {
-	before, err := attributes(beforeRaw)
-	if err != nil {
-		return nil, fmt.Errorf("before: %w", err)
-	}
-	after, err := attributes(afterRaw)
-	if err != nil {
-		return nil, fmt.Errorf("after: %w", err)
-	}
-	changed := slices.Clone(unknown)
-	for k, a := range after {
-		if !slices.Contains(changed, k) && !sameJSON(before[k], a) {
-			changed = append(changed, k)
-		}
-	}
-	for k, b := range before {
-		if _, ok := after[k]; !ok && !slices.Contains(changed, k) && !isNull(b) {
-			changed = append(changed, k)
-		}
-	}
-	slices.Sort(changed)
-	return changed, nil
-}
-
-func attributes(raw json.RawMessage) (map[string]json.RawMessage, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("not an object: %w", err)
-	}
-	return m, nil
-}
-
-// sameJSON compares two JSON values by meaning, not spelling; a missing value
-// equals null.
-func sameJSON(a, b json.RawMessage) bool {
-	if bytes.Equal(a, b) || (isNull(a) && isNull(b)) {
-		return true
-	}
-	var va, vb any
-	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
-		return false
-	}
-	return reflect.DeepEqual(va, vb)
-}
-
-// block decodes a nested block written as an object, null, or (as some
-// providers' list blocks are) a list of at most one object.
-type block[T any] struct{ v *T }
-
-func (b *block[T]) UnmarshalJSON(data []byte) error {
-	if isNull(data) {
-		return nil
-	}
-	if data = bytes.TrimSpace(data); data[0] == '[' {
-		var l []T
-		if err := json.Unmarshal(data, &l); err != nil {
-			return err
-		}
-		switch len(l) {
-		case 0:
-		case 1:
-			b.v = &l[0]
-		default:
-			return fmt.Errorf("want one block, got %d", len(l))
-		}
-		return nil
-	}
-	b.v = new(T)
-	return json.Unmarshal(data, b.v)
-}
-
-type rawPolicy struct {
-	ID                    string               `json:"id"`
-	Name                  string               `json:"name"`
-	Scopes                []string             `json:"scopes"`
-	MaxDuration           *string              `json:"max_duration"`
-	RequiredApprovals     *int                 `json:"required_approvals"`
-	Approvers             []string             `json:"approvers"`
-	Requesters            []string             `json:"requesters"`
-	Reason                block[rawReason]     `json:"reason"`
-	MaxActivePerPrincipal *int                 `json:"max_active_per_principal"`
-	BreakGlass            block[rawBreakGlass] `json:"break_glass"`
-	GovernanceApprovals   *int                 `json:"governance_approvals"`
-	Standing              map[string]string    `json:"standing"`
-	Exclusive             *bool                `json:"exclusive"`
-	Observed              map[string][]string  `json:"observed"`
-}
-
-type rawReason struct {
-	MinLength      *int   `json:"min_length"`
-	Pattern        string `json:"pattern"`
-	TicketRequired *bool  `json:"ticket_required"`
-	TicketPattern  string `json:"ticket_pattern"`
-}
-
-type rawBreakGlass struct {
-	Enabled           *bool   `json:"enabled"`
-	MaxDuration       *string `json:"max_duration"`
-	RequiredApprovals *int    `json:"required_approvals"`
-	ReviewWithin      *string `json:"review_within"`
-}
-
-func decodePolicy(raw json.RawMessage, unknown []string) (*Policy, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
-	var r rawPolicy
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, err
-	}
-	p := &Policy{
-		ID: r.ID, Name: r.Name, Scopes: r.Scopes, Approvers: r.Approvers, Requesters: r.Requesters,
-		RequiredApprovals:     deref(r.RequiredApprovals, 0),
-		MaxActivePerPrincipal: deref(r.MaxActivePerPrincipal, 0),
-		Standing:              r.Standing,
-		Exclusive:             deref(r.Exclusive, false),
-		Observed:              r.Observed,
-		Unknown:               unknown,
-		Reason:                ReasonRule{MinLength: DefaultReasonMinLength},
-	}
-	var err error
-	if p.MaxDuration, err = duration("max_duration", r.MaxDuration, 0); err != nil {
-		return nil, err
-	}
-	p.GovernanceApprovals = deref(r.GovernanceApprovals, p.RequiredApprovals)
-	if rr := r.Reason.v; rr != nil {
-		p.Reason = ReasonRule{
-			MinLength:      deref(rr.MinLength, DefaultReasonMinLength),
-			Pattern:        rr.Pattern,
-			TicketRequired: deref(rr.TicketRequired, false),
-			TicketPattern:  rr.TicketPattern,
-		}
-	}
-	if bg := r.BreakGlass.v; bg != nil {
-		p.BreakGlass = BreakGlass{Enabled: deref(bg.Enabled, false), RequiredApprovals: deref(bg.RequiredApprovals, p.RequiredApprovals)}
-		if p.BreakGlass.MaxDuration, err = duration("break_glass.max_duration", bg.MaxDuration, p.MaxDuration); err != nil {
-			return nil, err
-		}
-		if p.BreakGlass.ReviewWithin, err = duration("break_glass.review_within", bg.ReviewWithin, 0); err != nil {
-			return nil, err
-		}
-	}
-	return p, nil
-}
-
-type rawElevation struct {
-	ID              string  `json:"id"`
-	PolicyID        string  `json:"policy_id"`
-	Principal       string  `json:"principal"`
-	Scope           string  `json:"scope"`
-	Reason          string  `json:"reason"`
-	Ticket          string  `json:"ticket"`
-	Duration        *string `json:"duration"`
-	BreakGlass      *bool   `json:"break_glass"`
-	Status          string  `json:"status"`
-	GrantedAt       string  `json:"granted_at"`
-	ExpiresAt       string  `json:"expires_at"`
-	RevokedAt       string  `json:"revoked_at"`
-	PreviousAccess  string  `json:"previous_access"`
-	GrantedByCommit string  `json:"granted_by_commit"`
-}
-
-func decodeElevation(raw json.RawMessage, unknown []string) (*Elevation, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
-	var r rawElevation
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, err
-	}
-	d, err := duration("duration", r.Duration, 0)
-	if err != nil {
-		return nil, err
-	}
-	return &Elevation{
-		ID: r.ID, PolicyID: r.PolicyID, Principal: r.Principal, Scope: r.Scope, Reason: r.Reason, Ticket: r.Ticket,
-		Duration: d, BreakGlass: deref(r.BreakGlass, false),
-		Status: r.Status, GrantedAt: r.GrantedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
-		PreviousAccess: r.PreviousAccess, GrantedByCommit: r.GrantedByCommit,
-		Unknown: unknown,
-	}, nil
-}
-
-func deref[T any](p *T, def T) T {
-	if p == nil {
-		return def
-	}
-	return *p
-}
-
-// duration parses a Go duration attribute; null (or unknown) gives def.
-func duration(name string, s *string, def time.Duration) (time.Duration, error) {
-	if s == nil {
-		return def, nil
-	}
-	d, err := time.ParseDuration(*s)
-	if err != nil {
-		return 0, fmt.Errorf("%s %q is not a Go duration", name, *s)
-	}
-	return d, nil
+	return string(v), nil // true, false or null
 }

@@ -1,0 +1,7 @@
+resource "terraform_data" "notify" {
+  input = "granted"
+  provisioner "local-exec" {
+    when    = destroy
+    command = "echo revoked"
+  }
+}
