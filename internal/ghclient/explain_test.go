@@ -53,4 +53,3 @@ func TestExplain(t *testing.T) {
 		t.Error("Explain changed an error that is not GitHub's")
 	}
 }
-

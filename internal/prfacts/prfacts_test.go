@@ -40,6 +40,10 @@ func world(t *testing.T) (*githubfake.Fake, *github.Client, int) {
 	f.SetTeamMembership("acme", "sre", "bob", "member", "active")
 	f.AddRepo("acme", "infra")
 	n := f.AddPullRequest("acme", "infra", githubfake.PullRequest{Author: "alice", HeadSHA: "0000000000000000000000000000000000000001"})
+	// The gate's account reads the PR, lists the teams and writes comments
+	// and labelled issues, which on GitHub takes org membership and push.
+	f.SetOrgMember("acme", "gatekeeper", "member")
+	f.SetCollaborator("acme", "infra", "gatekeeper", "push")
 	f.AddToken(token, "gatekeeper")
 	return f, client(t, f), n
 }
