@@ -37,7 +37,7 @@ type limits struct {
 	clock  clock.Clock
 	budget time.Duration
 	until  map[string]*hold // by resource; secondaryKey holds all of them
-	writes []time.Time      // send times of recent writes, ascending
+	writes []*time.Time     // send times of recent writes, ascending
 }
 
 const secondaryKey = "*"
@@ -140,13 +140,15 @@ func (l *limits) observe(resp *http.Response, res string, secondaries int) *hold
 // pace waits, if need be, so that this client sends no more writes than
 // GitHub's secondary limits allow in any minute or hour. A write's slot is
 // reserved under the lock, so concurrent writers keep their order and none
-// overtakes the limit; notify is told of a wait before it starts.
-func (l *limits) pace(ctx context.Context, notify func(time.Duration)) error {
+// overtakes the limit; the returned done moves the slot to when the answer
+// came, the latest moment GitHub can have counted the write. notify is told
+// of a wait before it starts.
+func (l *limits) pace(ctx context.Context, notify func(time.Duration)) (done func(), err error) {
 	l.mu.Lock()
 	now := l.clock.Now()
 	at := now
 	if n := len(l.writes); n > 0 {
-		at = maxTime(at, l.writes[n-1])
+		at = maxTime(at, *l.writes[n-1])
 		if n >= writesPerMinute {
 			at = maxTime(at, l.writes[n-writesPerMinute].Add(minuteWindow))
 		}
@@ -154,17 +156,24 @@ func (l *limits) pace(ctx context.Context, notify func(time.Duration)) error {
 			at = maxTime(at, l.writes[n-writesPerHour].Add(hourWindow))
 		}
 	}
-	l.writes = append(l.writes, at)
+	slot := &at
+	l.writes = append(l.writes, slot)
 	if len(l.writes) > writesPerHour {
 		l.writes = l.writes[len(l.writes)-writesPerHour:]
 	}
 	l.mu.Unlock()
-	wait := at.Sub(now)
-	if wait <= 0 {
-		return nil
+	done = func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		*slot = maxTime(*slot, l.clock.Now())
 	}
-	notify(wait)
-	return l.clock.Sleep(ctx, wait)
+	if wait := at.Sub(now); wait > 0 {
+		notify(wait)
+		if err := l.clock.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+	return done, nil
 }
 
 func maxTime(a, b time.Time) time.Time {

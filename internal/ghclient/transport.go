@@ -54,8 +54,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			waited += wait
 		}
+		sent := func() {}
 		if isWrite(req.Method) {
-			if err := t.limits.pace(ctx, func(wait time.Duration) {
+			if sent, err = t.limits.pace(ctx, func(wait time.Duration) {
 				t.log(ctx, "pacing GitHub writes under the secondary rate limit", map[string]any{
 					"method": req.Method, "path": req.URL.Path, "wait": wait.String(),
 				})
@@ -64,6 +65,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		resp, err := t.send(req, body)
+		sent()
 		if err != nil {
 			return nil, err
 		}
