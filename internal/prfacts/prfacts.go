@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
+	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 )
 
 // perPage is GitHub's maximum page size; fewer pages mean fewer calls.
@@ -34,7 +35,7 @@ const webFlow = "web-flow"
 func Fetch(ctx context.Context, client *github.Client, owner, repo string, number int, teams []string) (gate.Facts, error) {
 	pr, _, err := client.PullRequests.Get(ctx, owner, repo, number)
 	if err != nil {
-		return gate.Facts{}, fmt.Errorf("reading pull request %s/%s#%d: %w", owner, repo, number, err)
+		return gate.Facts{}, fmt.Errorf("reading pull request %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
 	}
 	facts := gate.Facts{
 		HasPR:   true,
@@ -50,7 +51,7 @@ func Fetch(ctx context.Context, client *github.Client, owner, repo string, numbe
 		return client.PullRequests.ListReviews(ctx, owner, repo, number, &o)
 	})
 	if err != nil {
-		return gate.Facts{}, fmt.Errorf("listing reviews of %s/%s#%d: %w", owner, repo, number, err)
+		return gate.Facts{}, fmt.Errorf("listing reviews of %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
 	}
 	for _, r := range reviews {
 		// A deleted account ("ghost") has no user; a pending review is not
@@ -71,7 +72,7 @@ func Fetch(ctx context.Context, client *github.Client, owner, repo string, numbe
 		return client.PullRequests.ListCommits(ctx, owner, repo, number, &o)
 	})
 	if err != nil {
-		return gate.Facts{}, fmt.Errorf("listing commits of %s/%s#%d: %w", owner, repo, number, err)
+		return gate.Facts{}, fmt.Errorf("listing commits of %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
 	}
 	// GitHub stops listing at 250 commits; committers beyond that would be
 	// invisible and could approve their own changes.
@@ -115,7 +116,7 @@ func teamMembers(ctx context.Context, client *github.Client, teams []string) (ma
 			return client.Teams.ListTeamMembersBySlug(ctx, org, slug, &github.TeamListTeamMembersOptions{Role: "all", ListOptions: o})
 		})
 		if err != nil {
-			return nil, fmt.Errorf("listing members of team %s/%s: %w", org, slug, err)
+			return nil, fmt.Errorf("listing members of team %s/%s: %w", org, slug, ghclient.Explain(err))
 		}
 		logins := make([]string, 0, len(users))
 		for _, u := range users {
@@ -173,7 +174,7 @@ func FindMergedPR(ctx context.Context, client *github.Client, owner, repo, sha s
 		return client.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, &o)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("listing pull requests of commit %s in %s/%s: %w", sha, owner, repo, err)
+		return 0, fmt.Errorf("listing pull requests of commit %s in %s/%s: %w", sha, owner, repo, ghclient.Explain(err))
 	}
 	for _, pr := range prs {
 		if pr.MergedAt != nil && strings.EqualFold(pr.GetMergeCommitSHA(), sha) {

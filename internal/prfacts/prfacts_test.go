@@ -196,3 +196,26 @@ func TestFindMergedPR(t *testing.T) {
 		t.Errorf("FindMergedPR = %d, %v; want %d", got, err, n)
 	}
 }
+
+// With Actions' GITHUB_TOKEN the gate reads the pull request, but GitHub
+// does not let that token list an org's team members: approvers named by
+// team cannot be resolved, and the error says which permission is missing
+// instead of passing or failing obscurely.
+func TestFetchWithGitHubTokenCannotResolveTeams(t *testing.T) {
+	f, _, n := world(t)
+	f.AddActionsToken("ghs_run", "acme", "infra", map[string]string{"contents": "read", "pull-requests": "write", "issues": "write"})
+	c, err := ghclient.New(ghclient.Config{Token: "ghs_run", BaseURL: f.URL(), MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Fetch(context.Background(), c, "acme", "infra", n, nil); err != nil {
+		t.Fatalf("without teams: %v", err)
+	}
+	_, err = Fetch(context.Background(), c, "acme", "infra", n, []string{"acme/admins"})
+	if err == nil || !strings.Contains(err.Error(), "listing members of team acme/admins") || !strings.Contains(err.Error(), "needs the GitHub permission members=read") {
+		t.Fatalf("err = %v, want one naming the team and members=read", err)
+	}
+	if self, err := Self(context.Background(), c, ActionsBot); err != nil || self != ActionsBot {
+		t.Errorf("Self = %q, %v: GitHub answers 403 on GET /user to an installation", self, err)
+	}
+}
