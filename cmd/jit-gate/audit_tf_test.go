@@ -291,7 +291,11 @@ func TestAuditTrailTerraform(t *testing.T) {
 	window := func(since, until string) []string {
 		t.Helper()
 		res := w.gate(t, map[string]string{"GITHUB_TOKEN": ""}, "audit", "--state", state2, "--scope", "github:team:acme/oncall", "--since", since, "--until", until, "--format", "json")
-		var doc struct{ Grants []audit.Grant }
+		var doc struct {
+			Grants []struct {
+				Principal string `json:"principal"`
+			}
+		}
 		if err := json.Unmarshal([]byte(res.stdout), &doc); res.code != exitPass || err != nil {
 			t.Fatalf("audit json: exit %d, %v\n%s%s", res.code, err, res.stdout, res.stderr)
 		}

@@ -132,7 +132,7 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 			err = werr
 		}
 		if cfg.summary != "" {
-			if werr := appendFile(cfg.summary, md); werr != nil && err == nil {
+			if werr := report.AppendFile(cfg.summary, md); werr != nil && err == nil {
 				err = fmt.Errorf("writing the job summary: %w", werr)
 			}
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 	"github.com/jitgate/terraform-provider-jit/internal/sweep"
-	ghtarget "github.com/jitgate/terraform-provider-jit/internal/target/github"
+	"github.com/jitgate/terraform-provider-jit/internal/target/ghtarget"
 )
 
 // sweepCmd removes shadow access under exclusive policies, as the gate finds

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 )
 
@@ -69,10 +70,30 @@ func spreadsheetSafe(s string) string {
 	return s
 }
 
+// jsonGrant is one grant of the JSON output: the elevation's attributes as
+// the state names them, the join, and the held interval.
 type jsonGrant struct {
-	Grant
-	HeldFrom  string `json:"held_from"`
-	HeldUntil string `json:"held_until"`
+	Address         string         `json:"address"`
+	ID              string         `json:"id"`
+	PolicyID        string         `json:"policy_id"`
+	Principal       string         `json:"principal"`
+	Scope           string         `json:"scope"`
+	Status          string         `json:"status"`
+	BreakGlass      bool           `json:"break_glass"`
+	Duration        string         `json:"duration"`
+	GrantedAt       string         `json:"granted_at"`
+	ExpiresAt       string         `json:"expires_at"`
+	RevokedAt       string         `json:"revoked_at"`
+	Reason          string         `json:"reason"`
+	Ticket          string         `json:"ticket"`
+	PreviousAccess  string         `json:"previous_access"`
+	GrantedByCommit string         `json:"granted_by_commit"`
+	History         []policy.Event `json:"history"`
+	PR              int            `json:"pr"`
+	Approvers       []string       `json:"approvers"`
+	Record          string         `json:"record"`
+	HeldFrom        string         `json:"held_from"`
+	HeldUntil       string         `json:"held_until"`
 }
 
 // WriteJSON writes one object: as_of, the filter, whether GitHub was joined,
@@ -81,7 +102,16 @@ func (r Report) WriteJSON(w io.Writer) error {
 	grants := make([]jsonGrant, len(r.Grants))
 	for i, g := range r.Grants {
 		from, until := g.Held(r.AsOf)
-		grants[i] = jsonGrant{Grant: g, HeldFrom: stamp(from), HeldUntil: stamp(until)}
+		duration := ""
+		if g.Duration != 0 {
+			duration = policy.FormatDuration(g.Duration)
+		}
+		grants[i] = jsonGrant{
+			Address: g.Address, ID: g.ID, PolicyID: g.PolicyID, Principal: g.Principal, Scope: g.Scope, Status: g.Status,
+			BreakGlass: g.BreakGlass, Duration: duration, GrantedAt: g.GrantedAt, ExpiresAt: g.ExpiresAt, RevokedAt: g.RevokedAt,
+			Reason: g.Reason, Ticket: g.Ticket, PreviousAccess: g.PreviousAccess, GrantedByCommit: g.GrantedByCommit,
+			History: g.History, PR: g.PR, Approvers: g.Approvers, Record: g.Record, HeldFrom: stamp(from), HeldUntil: stamp(until),
+		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -7,12 +7,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
 func joinedTimeline() Report {
 	grants := timeline()
 	grants[0].Reason, grants[0].Ticket, grants[0].GrantedByCommit = "=HYPERLINK(\"https://evil\") @octocat\n| x |", "INC-1", "abc"
-	grants[0].History = []Event{{At: "2026-03-01T10:00:00Z", Event: "granted", Detail: "granted <b>oncall</b>"}, {At: "2026-03-01T12:17:00Z", Event: "expired", Detail: "restored"}}
+	grants[0].History = []policy.Event{{At: "2026-03-01T10:00:00Z", Event: "granted", Detail: "granted <b>oncall</b>"}, {At: "2026-03-01T12:17:00Z", Event: "expired", Detail: "restored"}}
 	grants[0].PR, grants[0].Approvers, grants[0].Record = 12, []string{"bob", "dave"}, RecordIntact
 	grants[1].PR, grants[1].Record = 13, RecordEdited
 	return Report{AsOf: now, Filter: Filter{Principal: "mona"}, Joined: true, Grants: grants[:2]}

@@ -13,6 +13,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/githubfake"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/prfacts"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 )
@@ -54,10 +55,10 @@ func world(t *testing.T) (*githubfake.Fake, *github.Client, int) {
 	return f, c, n
 }
 
-var oncall = &plan.Policy{
+var oncall = &policy.Policy{
 	ID: "oncall", Name: "oncall", Scopes: []string{"github:team:acme/oncall"}, MaxDuration: 4 * time.Hour,
-	RequiredApprovals: 1, Approvers: []string{"bob", "carol"}, Reason: plan.ReasonRule{MinLength: 20}, GovernanceApprovals: 1,
-	BreakGlass: plan.BreakGlass{Enabled: true, MaxDuration: time.Hour, ReviewWithin: time.Hour},
+	RequiredApprovals: 1, Approvers: []string{"bob", "carol"}, Reason: policy.Reason{MinLength: 20}, GovernanceApprovals: 1,
+	BreakGlass: policy.BreakGlass{Enabled: true, MaxDuration: time.Hour, ReviewWithin: time.Hour},
 }
 
 func res(name string) plan.Resource {
@@ -66,14 +67,14 @@ func res(name string) plan.Resource {
 
 // applyPlan grants mona oncall for 2h, and revokes carol's expired grant.
 func applyPlan() *plan.Plan {
-	old := &plan.Elevation{ID: "elev-old", PolicyID: "oncall", Principal: "carol", Scope: "github:team:acme/oncall", Reason: "earlier incident, long gone",
+	old := &policy.Elevation{ID: "elev-old", PolicyID: "oncall", Principal: "carol", Scope: "github:team:acme/oncall", Reason: "earlier incident, long gone",
 		Duration: time.Hour, Status: "active", GrantedAt: "2026-02-28T09:00:00Z", ExpiresAt: "2026-02-28T10:00:00Z"}
 	expired := *old
 	expired.Status, expired.Unknown = "expired", []string{"history", "revoked_at"}
 	return &plan.Plan{
 		Policies: []plan.PolicyChange{{Resource: plan.Resource{Address: "jit_optout_policy.oncall", Type: plan.TypePolicy}, Action: plan.ActionNoOp, Before: oncall, After: oncall}},
 		Elevations: []plan.ElevationChange{
-			{Resource: res("mona"), Action: plan.ActionCreate, After: &plan.Elevation{PolicyID: "oncall", Principal: "mona", Scope: "github:team:acme/oncall",
+			{Resource: res("mona"), Action: plan.ActionCreate, After: &policy.Elevation{PolicyID: "oncall", Principal: "mona", Scope: "github:team:acme/oncall",
 				Reason: "pager storm on payments @lead", Ticket: "INC-4711", Duration: 2 * time.Hour,
 				Unknown: []string{"expires_at", "granted_at", "granted_by_commit", "history", "id", "status"}}},
 			{Resource: res("carol"), Action: plan.ActionUpdate, Changed: []string{"history", "revoked_at", "status"}, Before: old, After: &expired},
@@ -84,10 +85,10 @@ func applyPlan() *plan.Plan {
 // stateAfter is the state the apply of applyPlan leaves.
 func stateAfter() []Grant {
 	return []Grant{
-		{Address: "jit_elevation.carol", ID: "elev-old", PolicyID: "oncall", Principal: "carol", Scope: "github:team:acme/oncall", Status: "expired",
-			GrantedAt: "2026-02-28T09:00:00Z", ExpiresAt: "2026-02-28T10:00:00Z", RevokedAt: "2026-03-01T10:00:05Z"},
-		{Address: "jit_elevation.mona", ID: "elev-new", PolicyID: "oncall", Principal: "mona", Scope: "github:team:acme/oncall", Status: "active",
-			GrantedAt: "2026-03-01T10:00:03Z", ExpiresAt: "2026-03-01T12:00:03Z", GrantedByCommit: mergeSHA},
+		{Address: "jit_elevation.carol", Elevation: policy.Elevation{ID: "elev-old", PolicyID: "oncall", Principal: "carol", Scope: "github:team:acme/oncall", Status: "expired",
+			GrantedAt: "2026-02-28T09:00:00Z", ExpiresAt: "2026-02-28T10:00:00Z", RevokedAt: "2026-03-01T10:00:05Z"}},
+		{Address: "jit_elevation.mona", Elevation: policy.Elevation{ID: "elev-new", PolicyID: "oncall", Principal: "mona", Scope: "github:team:acme/oncall", Status: "active",
+			GrantedAt: "2026-03-01T10:00:03Z", ExpiresAt: "2026-03-01T12:00:03Z", GrantedByCommit: mergeSHA}},
 	}
 }
 
@@ -234,7 +235,7 @@ func TestRecordBreakGlassFollowUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	grantedAt := facts.Reviews[0].SubmittedAt.Add(time.Second)
-	bg := &plan.Elevation{ID: "elev-bg", PolicyID: "oncall", Principal: "mona", Scope: "github:team:acme/oncall", Reason: "payments down, no time to wait",
+	bg := &policy.Elevation{ID: "elev-bg", PolicyID: "oncall", Principal: "mona", Scope: "github:team:acme/oncall", Reason: "payments down, no time to wait",
 		Duration: time.Hour, BreakGlass: true, Status: "active", GrantedAt: grantedAt.Format(time.RFC3339), ExpiresAt: grantedAt.Add(time.Hour).Format(time.RFC3339),
 		GrantedByCommit: mergeSHA}
 	p := &plan.Plan{
@@ -318,7 +319,7 @@ func TestJoinAndVerify(t *testing.T) {
 		t.Errorf("after the edit, mona = %+v", g)
 	}
 
-	targets, err := VerifyTargets(ctx, c, "acme", "infra", "gatekeeper", append(stateAfter(), Grant{GrantedByCommit: strings.ToUpper(mergeSHA)}, Grant{GrantedByCommit: mainSHA}))
+	targets, err := VerifyTargets(ctx, c, "acme", "infra", "gatekeeper", append(stateAfter(), Grant{Elevation: policy.Elevation{GrantedByCommit: strings.ToUpper(mergeSHA)}}, Grant{Elevation: policy.Elevation{GrantedByCommit: mainSHA}}))
 	if err != nil || !slices.Equal(targets, []int{drift.Number, n}) {
 		t.Fatalf("VerifyTargets = %v, %v; want [%d %d]", targets, err, drift.Number, n)
 	}

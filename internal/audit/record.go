@@ -51,33 +51,25 @@ type Recorded struct {
 // audit-log issue (+1 to open it the first time) and 1 per comment.
 func Record(ctx context.Context, client *github.Client, run RecordRun) (Recorded, error) {
 	opts := gate.Options{Mode: run.Mode}
-	facts := gate.Facts{Now: run.Now}
 	rec := report.Record{Outcome: run.Outcome, Commit: run.Commit, RunURL: run.RunURL, RecordedAt: run.Now}
+	src := prfacts.Source{Owner: run.Owner, Repo: run.Repo, Now: run.Now}
 	switch run.Mode {
 	case gate.ModeApply:
-		number, err := prfacts.FindMergedPR(ctx, client, run.Owner, run.Repo, run.Commit)
-		switch {
-		case errors.Is(err, prfacts.ErrNoMergedPR):
-			rec.NoPR = "commit " + run.Commit + " is not the merge of any pull request"
-		case err != nil:
-			return Recorded{}, err
-		default:
-			if facts, err = prfacts.Fetch(ctx, client, run.Owner, run.Repo, number, gate.TeamsNeeded(run.Plan, opts)); err != nil {
-				return Recorded{}, err
-			}
-			facts.Now = run.Now
-			rec.PR = number
-		}
+		src.MergeCommit = run.Commit
 	case gate.ModeDrift:
 		rec.NoPR = "scheduled or manual run"
-		commits := gate.BreakGlassCommits(run.Plan, opts, run.Now)
-		var err error
-		if facts.PostHoc, err = prfacts.PostHoc(ctx, client, run.Owner, run.Repo, commits, gate.TeamsNeeded(run.Plan, opts)); err != nil {
-			return Recorded{}, err
-		}
 	default:
 		return Recorded{}, fmt.Errorf("record: mode %q: want apply or drift", run.Mode)
 	}
+	facts, err := prfacts.Gather(ctx, client, src, gate.NeedsOf(run.Plan, opts, run.Now))
+	switch {
+	case errors.Is(err, prfacts.ErrNoMergedPR):
+		// Nothing approved it; what it did is recorded all the same.
+		rec.NoPR = "commit " + run.Commit + " is not the merge of any pull request"
+	case err != nil:
+		return Recorded{}, err
+	}
+	rec.PR = facts.Number
 	fill(&rec, run.Plan, gate.Evaluate(run.Plan, facts, opts), run.State)
 	rec.Swept = run.Swept
 

@@ -9,47 +9,26 @@ package audit
 
 import (
 	"cmp"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/jitgate/terraform-provider-jit/internal/plan"
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
-// Event is one entry of an elevation's history, as the provider keeps it.
-type Event struct {
-	At     string `json:"at"`
-	Event  string `json:"event"`
-	Detail string `json:"detail"`
-}
-
-// Grant is one jit_elevation of the state: the request, its lifecycle and,
-// once joined, the pull request that granted it. Absent (null) values are "".
+// Grant is one jit_elevation of the state and, once joined, the pull
+// request that granted it.
 type Grant struct {
-	Address         string  `json:"address"`
-	ID              string  `json:"id"`
-	PolicyID        string  `json:"policy_id"`
-	Principal       string  `json:"principal"`
-	Scope           string  `json:"scope"`
-	Status          string  `json:"status"`
-	BreakGlass      bool    `json:"break_glass"`
-	Duration        string  `json:"duration"`
-	GrantedAt       string  `json:"granted_at"`
-	ExpiresAt       string  `json:"expires_at"`
-	RevokedAt       string  `json:"revoked_at"`
-	Reason          string  `json:"reason"`
-	Ticket          string  `json:"ticket"`
-	PreviousAccess  string  `json:"previous_access"`
-	GrantedByCommit string  `json:"granted_by_commit"`
-	History         []Event `json:"history"`
+	Address string
+	policy.Elevation
 
 	// Filled by Join.
-	PR        int      `json:"pr"`        // the pull request merged as granted_by_commit; 0 unknown
-	Approvers []string `json:"approvers"` // as the gate's record entry lists them
-	Record    string   `json:"record"`    // what backs Approvers: recorded, edited, unsealed, missing, no_pr, no_commit; "" when not joined
+	PR        int      // the pull request merged as granted_by_commit; 0 unknown
+	Approvers []string // as the gate's record entry lists them
+	Record    string   // what backs Approvers: recorded, edited, unsealed, missing, no_pr, no_commit; "" when not joined
 }
 
 // ReadStateFile reads `terraform show -json` of a state; errors name the file.
@@ -66,73 +45,16 @@ func ReadStateFile(path string) ([]Grant, error) {
 	return grants, nil
 }
 
-type stateModule struct {
-	Resources []struct {
-		Address string          `json:"address"`
-		Mode    string          `json:"mode"`
-		Type    string          `json:"type"`
-		Values  json.RawMessage `json:"values"`
-	} `json:"resources"`
-	ChildModules []stateModule `json:"child_modules"`
-}
-
-// ReadState reads `terraform show -json` output of a state (format 1.x) and
-// returns every jit_elevation in the root module and all child modules,
-// oldest grant first. An empty state has none; a plan is refused, since its
-// prior state is not what was applied.
+// ReadState reads `terraform show -json` output of a state (see
+// plan.ReadState) and returns every jit_elevation, oldest grant first.
 func ReadState(r io.Reader) ([]Grant, error) {
-	var doc struct {
-		FormatVersion string `json:"format_version"`
-		Values        *struct {
-			RootModule stateModule `json:"root_module"`
-		} `json:"values"`
-		PlannedValues   json.RawMessage `json:"planned_values"`
-		ResourceChanges json.RawMessage `json:"resource_changes"`
-	}
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("state JSON: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("state JSON has trailing data after the top-level object")
-	}
-	switch major, _, _ := strings.Cut(doc.FormatVersion, "."); {
-	case doc.PlannedValues != nil || doc.ResourceChanges != nil:
-		return nil, errors.New("this is a plan, not a state: pass `terraform show -json` without a plan file")
-	case doc.FormatVersion == "":
-		return nil, errors.New("state JSON has no format_version: is it the output of `terraform show -json`?")
-	case major != "1":
-		return nil, fmt.Errorf("state format_version %q is not supported: jit-gate reads format 1.x", doc.FormatVersion)
-	}
-	grants := []Grant{}
-	if doc.Values == nil {
-		return grants, nil
-	}
-	var walk func(m stateModule) error
-	walk = func(m stateModule) error {
-		for _, res := range m.Resources {
-			if res.Mode != "managed" || res.Type != "jit_elevation" {
-				continue
-			}
-			g := Grant{Address: res.Address, History: []Event{}, Approvers: []string{}}
-			if err := json.Unmarshal(res.Values, &g); err != nil {
-				return fmt.Errorf("%s: %w", res.Address, err)
-			}
-			g.Address = res.Address // values carry no address; keep the resource's
-			if g.History == nil {
-				g.History = []Event{}
-			}
-			grants = append(grants, g)
-		}
-		for _, c := range m.ChildModules {
-			if err := walk(c); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := walk(doc.Values.RootModule); err != nil {
+	elevations, err := plan.ReadState(r)
+	if err != nil {
 		return nil, err
+	}
+	grants := make([]Grant, len(elevations))
+	for i, el := range elevations {
+		grants[i] = Grant{Address: el.Address, Elevation: el.Elevation, Approvers: []string{}}
 	}
 	slices.SortFunc(grants, func(a, b Grant) int {
 		ta, _ := time.Parse(time.RFC3339, a.GrantedAt)

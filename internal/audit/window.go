@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
 )
 
@@ -21,7 +22,7 @@ func (g Grant) Held(now time.Time) (from, until time.Time) {
 	if t, err := time.Parse(time.RFC3339, g.RevokedAt); err == nil {
 		return from, t
 	}
-	if t, err := time.Parse(time.RFC3339, g.ExpiresAt); err == nil && t.After(now) && (g.Status == "active" || g.Status == "pending") {
+	if t, err := time.Parse(time.RFC3339, g.ExpiresAt); err == nil && t.After(now) && policy.Live(g.Status) {
 		return from, t
 	}
 	return from, now

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"slices"
 	"testing"
 	"time"
@@ -25,16 +26,16 @@ func at(s string) time.Time {
 //	again     erin  oncall      [01 09:00, now)        expired, then found again
 func timeline() []Grant {
 	return []Grant{
-		{Address: "expired", Principal: "mona", Scope: "github:team:acme/oncall", Status: "expired",
-			GrantedAt: "2026-03-01T10:00:00Z", ExpiresAt: "2026-03-01T12:00:00Z", RevokedAt: "2026-03-01T12:17:00Z"},
-		{Address: "revoked", Principal: "mona", Scope: "github:repo:acme/api:push", Status: "revoked",
-			GrantedAt: "2026-03-02T10:00:00Z", ExpiresAt: "2026-03-02T14:00:00Z", RevokedAt: "2026-03-02T11:00:00Z"},
-		{Address: "active", Principal: "Carol", Scope: "github:repo:acme/api:admin", Status: "active",
-			GrantedAt: "2026-03-10T08:00:00Z", ExpiresAt: "2026-03-10T14:00:00Z"},
-		{Address: "overdue", Principal: "dave", Scope: "github:team:acme/oncall", Status: "active",
-			GrantedAt: "2026-03-09T08:00:00Z", ExpiresAt: "2026-03-09T10:00:00Z"},
-		{Address: "again", Principal: "erin", Scope: "github:team:acme/oncall:maintainer", Status: "expired",
-			GrantedAt: "2026-03-01T09:00:00Z", ExpiresAt: "2026-03-01T09:30:00Z"},
+		{Address: "expired", Elevation: policy.Elevation{Principal: "mona", Scope: "github:team:acme/oncall", Status: "expired",
+			GrantedAt: "2026-03-01T10:00:00Z", ExpiresAt: "2026-03-01T12:00:00Z", RevokedAt: "2026-03-01T12:17:00Z"}},
+		{Address: "revoked", Elevation: policy.Elevation{Principal: "mona", Scope: "github:repo:acme/api:push", Status: "revoked",
+			GrantedAt: "2026-03-02T10:00:00Z", ExpiresAt: "2026-03-02T14:00:00Z", RevokedAt: "2026-03-02T11:00:00Z"}},
+		{Address: "active", Elevation: policy.Elevation{Principal: "Carol", Scope: "github:repo:acme/api:admin", Status: "active",
+			GrantedAt: "2026-03-10T08:00:00Z", ExpiresAt: "2026-03-10T14:00:00Z"}},
+		{Address: "overdue", Elevation: policy.Elevation{Principal: "dave", Scope: "github:team:acme/oncall", Status: "active",
+			GrantedAt: "2026-03-09T08:00:00Z", ExpiresAt: "2026-03-09T10:00:00Z"}},
+		{Address: "again", Elevation: policy.Elevation{Principal: "erin", Scope: "github:team:acme/oncall:maintainer", Status: "expired",
+			GrantedAt: "2026-03-01T09:00:00Z", ExpiresAt: "2026-03-01T09:30:00Z"}},
 	}
 }
 
@@ -52,7 +53,7 @@ func TestHeld(t *testing.T) {
 			t.Errorf("%s: held %v, want %v", g.Address, got, want[g.Address])
 		}
 	}
-	if from, _ := (Grant{Status: "active"}).Held(now); !from.IsZero() {
+	if from, _ := (Grant{Elevation: policy.Elevation{Status: "active"}}).Held(now); !from.IsZero() {
 		t.Errorf("no granted_at: from %v, want the beginning of time", from)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
 // BreakGlassCommits lists the commits (lowercase, sorted, once each) whose
@@ -18,7 +19,7 @@ func BreakGlassCommits(p *plan.Plan, o Options, now time.Time) []string {
 	if o.Mode != ModeDrift {
 		return commits
 	}
-	for _, d := range newEvaluator(p, Facts{Now: now}, o).overdueBreakGlass() {
+	for _, d := range overdueBreakGlass(newView(p, Facts{Now: now}, o)) {
 		if c := strings.ToLower(d.el.GrantedByCommit); c != "" && !slices.Contains(commits, c) {
 			commits = append(commits, c)
 		}
@@ -31,9 +32,9 @@ func BreakGlassCommits(p *plan.Plan, o Options, now time.Time) []string {
 // has closed.
 type overdue struct {
 	address   string
-	el        *plan.Elevation
-	pol       *plan.Policy // nil when policy_id resolves to no policy
-	why       string       // why pol is nil
+	el        *policy.Elevation
+	pol       *policy.Policy // nil when policy_id resolves to no policy
+	why       string         // why pol is nil
 	grantedAt time.Time
 	deadline  time.Time
 }
@@ -42,10 +43,10 @@ type overdue struct {
 // plan's before values) whose review_within has run out. The policy as it
 // is in state decides; an elevation whose policy cannot be found, or whose
 // policy sets no window, is overdue at once: any doubt resolves to review.
-func (e *evaluator) overdueBreakGlass() []overdue {
+func overdueBreakGlass(v *view) []overdue {
 	var out []overdue
-	for i := range e.plan.Elevations {
-		ec := &e.plan.Elevations[i]
+	for i := range v.plan.Elevations {
+		ec := &v.plan.Elevations[i]
 		el := ec.Before
 		if el == nil || !el.BreakGlass {
 			continue
@@ -55,7 +56,7 @@ func (e *evaluator) overdueBreakGlass() []overdue {
 			continue // never granted: nothing to review
 		}
 		d := overdue{address: ec.Address, el: el, grantedAt: granted, deadline: granted}
-		if pc, why := e.policyFor(el.PolicyID); pc == nil {
+		if pc, why := v.policyFor(el.PolicyID); pc == nil {
 			d.why = why
 		} else {
 			d.pol = pc.Before
@@ -64,54 +65,56 @@ func (e *evaluator) overdueBreakGlass() []overdue {
 			}
 			d.deadline = granted.Add(d.pol.BreakGlass.ReviewWithin)
 		}
-		if !e.facts.Now.Before(d.deadline) {
+		if !v.facts.Now.Before(d.deadline) {
 			out = append(out, d)
 		}
 	}
 	return out
 }
 
-// breakGlass checks, in drift mode, that every break-glass elevation whose
-// review window has closed got a post-hoc approval: an APPROVED review,
-// submitted after the grant on the pull request merged as its
-// granted_by_commit, that the gate's counting accepts for the policy's
+// breakGlassUnreviewed checks, in drift mode, that every break-glass
+// elevation whose review window has closed got a post-hoc approval: an
+// APPROVED review, submitted after the grant on the pull request merged as
+// its granted_by_commit, that the gate's counting accepts for the policy's
 // approvers. A late approval still ends the finding (the review happened;
 // the audit shows when), so the drift check stays red only while none exists.
-func (e *evaluator) breakGlass() {
-	if e.opts.Mode != ModeDrift {
-		return
+func breakGlassUnreviewed(v *view) []Violation {
+	if v.opts.Mode != ModeDrift {
+		return nil
 	}
-	for _, d := range e.overdueBreakGlass() {
+	var out []Violation
+	for _, d := range overdueBreakGlass(v) {
 		subject := d.el.Principal + "'s break-glass elevation to " + d.el.Scope + " (granted " + d.el.GrantedAt + ")"
 		if d.pol == nil {
-			e.violate(RuleBreakGlassUnreviewed, d.address, "%s: %s, so nobody can be counted as its reviewer", subject, d.why)
+			out = append(out, violation(d.address, "%s: %s, so nobody can be counted as its reviewer", subject, d.why))
 			continue
 		}
 		commit := strings.ToLower(d.el.GrantedByCommit)
-		facts, fetched := e.facts.PostHoc[commit]
+		facts, fetched := v.facts.PostHoc[commit]
 		switch {
 		case commit == "":
-			e.violate(RuleBreakGlassUnreviewed, d.address, "%s was applied outside a workflow run (no granted_by_commit): there is no pull request to review it on", subject)
+			out = append(out, violation(d.address, "%s was applied outside a workflow run (no granted_by_commit): there is no pull request to review it on", subject))
 			continue
 		case !fetched:
-			e.violate(RuleBreakGlassUnreviewed, d.address, "%s: the reviews of commit %s were not read (GITHUB_TOKEN and --repo are needed), so no post-hoc approval can be counted", subject, commit)
+			out = append(out, violation(d.address, "%s: the reviews of commit %s were not read (GITHUB_TOKEN and --repo are needed), so no post-hoc approval can be counted", subject, commit))
 			continue
 		case !facts.HasPR:
-			e.violate(RuleBreakGlassUnreviewed, d.address, "%s: commit %s is not the merge of any pull request, so there is nowhere to review it", subject, commit)
+			out = append(out, violation(d.address, "%s: commit %s is not the merge of any pull request, so there is nowhere to review it", subject, commit))
 			continue
 		}
 		// Only reviews given after the grant are post-hoc.
-		facts.Reviews = slices.DeleteFunc(slices.Clone(facts.Reviews), func(r Review) bool { return !r.SubmittedAt.After(d.grantedAt) })
-		t := newEvaluator(e.plan, facts, e.opts).count(d.pol.Approvers, d.el.Principal)
+		reviews := slices.DeleteFunc(slices.Clone(facts.Reviews), func(r Review) bool { return !r.SubmittedAt.After(d.grantedAt) })
+		t := count(decisive(reviews), facts, d.pol.Approvers, d.el.Principal)
 		if len(t.approvedBy) > 0 {
 			continue
 		}
 		msg := "%s has no post-hoc approval on pull request #%d from policy %q approvers; break_glass.review_within %s ended %s"
-		args := []any{subject, facts.Number, policyName(d.pol), formatDuration(d.pol.BreakGlass.ReviewWithin), d.deadline.UTC().Format(time.RFC3339)}
+		args := []any{subject, facts.Number, d.pol.DisplayName(), policy.FormatDuration(d.pol.BreakGlass.ReviewWithin), d.deadline.UTC().Format(time.RFC3339)}
 		if len(t.vetoedBy) > 0 {
 			msg += "; changes requested by %s"
 			args = append(args, strings.Join(t.vetoedBy, ", "))
 		}
-		e.violate(RuleBreakGlassUnreviewed, d.address, msg, args...)
+		out = append(out, violation(d.address, msg, args...))
 	}
+	return out
 }

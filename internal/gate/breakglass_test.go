@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
 const grantCommit = "ABCDEF0123456789abcdef0123456789abcdef01"
@@ -14,11 +15,11 @@ const grantCommit = "ABCDEF0123456789abcdef0123456789abcdef01"
 var granted = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 
 // breakGlassState is a drift-mode plan with one break-glass elevation in
-// state, granted by grantCommit, under policy() (review_within 24h), and
+// state, granted by grantCommit, under testPolicy() (review_within 24h), and
 // the facts of the pull request merged as that commit: author carol, head
 // "merged", no reviews yet. now is 25h after the grant.
-func breakGlassState(mods ...func(*plan.Elevation)) (*plan.Plan, Facts) {
-	el := elevation(func(e *plan.Elevation) {
+func breakGlassState(mods ...func(*policy.Elevation)) (*plan.Plan, Facts) {
+	el := elevation(func(e *policy.Elevation) {
 		e.BreakGlass, e.Duration, e.Unknown = true, time.Hour, nil
 		e.Status, e.GrantedAt, e.ExpiresAt = "expired", granted.Format(time.RFC3339), granted.Add(time.Hour).Format(time.RFC3339)
 		e.GrantedByCommit = grantCommit
@@ -27,7 +28,7 @@ func breakGlassState(mods ...func(*plan.Elevation)) (*plan.Plan, Facts) {
 		m(el)
 	}
 	p := &plan.Plan{
-		Policies:   []plan.PolicyChange{policyNoop(policy())},
+		Policies:   []plan.PolicyChange{policyNoop(testPolicy())},
 		Elevations: []plan.ElevationChange{{Resource: res(plan.TypeElevation, "bg"), Action: plan.ActionNoOp, Before: el, After: el}},
 	}
 	pr := Facts{
@@ -47,7 +48,7 @@ func TestBreakGlassUnreviewed(t *testing.T) {
 		name    string
 		mode    Mode
 		now     time.Duration // after the grant; 0 keeps 25h
-		el      func(*plan.Elevation)
+		el      func(*policy.Elevation)
 		facts   func(*Facts) // the merged pull request's
 		noFacts bool         // PostHoc not fetched
 		want    string       // a substring of the one violation; "" for none
@@ -59,7 +60,7 @@ func TestBreakGlassUnreviewed(t *testing.T) {
 		{name: "approved through a team", facts: func(f *Facts) { f.Reviews = []Review{postHocReview("Dave", StateApproved, after)} }},
 		{name: "window still open", now: 23 * time.Hour},
 		{name: "not drift mode", mode: ModeApply},
-		{name: "not break-glass", el: func(e *plan.Elevation) { e.BreakGlass = false }},
+		{name: "not break-glass", el: func(e *policy.Elevation) { e.BreakGlass = false }},
 		{name: "no review", want: `alice's break-glass elevation to github:repo:acme/api:admin (granted 2026-03-01T10:00:00Z) has no post-hoc approval on pull request #9 from policy "admins" approvers; break_glass.review_within 24h ended 2026-03-02T10:00:00Z`},
 		{name: "approved before the grant", facts: func(f *Facts) { f.Reviews = []Review{postHocReview("bob", StateApproved, granted)} }, want: "no post-hoc approval"},
 		{name: "approved by the principal", facts: func(f *Facts) { f.Reviews = []Review{postHocReview("alice", StateApproved, after)} }, want: "no post-hoc approval"},
@@ -71,14 +72,14 @@ func TestBreakGlassUnreviewed(t *testing.T) {
 		{name: "approval withdrawn", facts: func(f *Facts) {
 			f.Reviews = []Review{postHocReview("bob", StateApproved, after), postHocReview("bob", StateChangesRequested, after.Add(time.Minute))}
 		}, want: "; changes requested by bob"},
-		{name: "no granted_by_commit", el: func(e *plan.Elevation) { e.GrantedByCommit = "" }, want: "applied outside a workflow run"},
+		{name: "no granted_by_commit", el: func(e *policy.Elevation) { e.GrantedByCommit = "" }, want: "applied outside a workflow run"},
 		{name: "facts not fetched", noFacts: true, want: "the reviews of commit abcdef0123456789abcdef0123456789abcdef01 were not read"},
 		{name: "commit without pull request", facts: func(f *Facts) { *f = Facts{} }, want: "is not the merge of any pull request"},
-		{name: "policy gone", el: func(e *plan.Elevation) { e.PolicyID = "nope" }, now: time.Minute, want: `policy_id "nope" matches no jit_optout_policy in the plan, so nobody can be counted`},
+		{name: "policy gone", el: func(e *policy.Elevation) { e.PolicyID = "nope" }, now: time.Minute, want: `policy_id "nope" matches no jit_optout_policy in the plan, so nobody can be counted`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var mods []func(*plan.Elevation)
+			var mods []func(*policy.Elevation)
 			if tc.el != nil {
 				mods = append(mods, tc.el)
 			}
@@ -127,7 +128,7 @@ func TestBreakGlassCommits(t *testing.T) {
 		bg("older", "0000000000000000000000000000000000000002", 48*time.Hour),
 		bg("recent", "0000000000000000000000000000000000000003", -24*time.Hour), // window still open
 		bg("no_commit", "", 0),
-		create("new", elevation(func(e *plan.Elevation) { e.BreakGlass = true })), // not granted yet
+		create("new", elevation(func(e *policy.Elevation) { e.BreakGlass = true })), // not granted yet
 	)
 	now := granted.Add(25 * time.Hour)
 	want := []string{"0000000000000000000000000000000000000002", strings.ToLower(grantCommit)}

@@ -2,6 +2,8 @@ package gate
 
 import (
 	"time"
+
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
 // Mode is the situation the gate runs in.
@@ -71,12 +73,12 @@ const (
 	// holding a grant is replaced with create_before_destroy.
 	RuleCreateBeforeDestroy  = "plan.create_before_destroy"
 	RulePolicyMissing        = "policy.missing"
-	RulePolicyScope          = "policy.scope"
-	RulePolicyDuration       = "policy.duration"
-	RulePolicyReason         = "policy.reason"
-	RulePolicyRequester      = "policy.requester"
+	RulePolicyScope          = policy.RuleScope
+	RulePolicyDuration       = policy.RuleDuration
+	RulePolicyReason         = policy.RuleReason
+	RulePolicyRequester      = policy.RuleRequester
 	RulePolicyMaxActive      = "policy.max_active"
-	RuleApprovalInsufficient = "approval.insufficient"
+	RuleApprovalInsufficient = policy.RuleApprovals
 	RuleApprovalVetoed       = "approval.vetoed"
 	RulePolicyGovernance     = "policy.governance"
 	RuleLoosenAndUse         = "policy.loosen_and_use"

@@ -70,10 +70,10 @@ func (c *call) collaboratorObj(r *repo, a *account) obj {
 	return u
 }
 
-// canListCollaborators: "The authenticated user must have write, maintain,
-// or admin privileges on the repository to use this endpoint. For
-// organization-owned repositories, the authenticated user needs to be a
-// member of the organization."
+// canListCollaborators applies GitHub's rule: "The authenticated user must
+// have write, maintain, or admin privileges on the repository to use this
+// endpoint. For organization-owned repositories, the authenticated user
+// needs to be a member of the organization." A 403 was written if false.
 func (c *call) canListCollaborators(r *repo) bool {
 	if !c.userAtLeast(r, "push") || (c.id.inst == nil && r.org != nil && r.org.members[c.viewer] == "") {
 		c.forbidden(pushMessage)

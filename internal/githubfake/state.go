@@ -450,13 +450,11 @@ func (f *Fake) TeamMembership(orgName, slug, login string) (role, state string, 
 	return m.role, m.state, true
 }
 
-func (f *Fake) inviteToOrg(o *org, a, inviter *account) *orgInvitation {
-	inv := o.invitations[a]
-	if inv == nil || inv.expired(f.clock.Now()) {
-		inv = &orgInvitation{id: f.newID(), invitee: a, inviter: inviter, created: f.now()}
-		o.invitations[a] = inv
+// inviteToOrg sends a an org invitation unless one is open.
+func (f *Fake) inviteToOrg(o *org, a, inviter *account) {
+	if inv := o.invitations[a]; inv == nil || inv.expired(f.clock.Now()) {
+		o.invitations[a] = &orgInvitation{id: f.newID(), invitee: a, inviter: inviter, created: f.now()}
 	}
-	return inv
 }
 
 // OrgInvitations returns the logins with an open (unexpired) invitation to

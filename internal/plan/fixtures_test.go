@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
 // The fixtures are plans that the real Terraform wrote with the real provider
@@ -149,18 +151,18 @@ func TestFixturePolicyLoosened(t *testing.T) {
 	if !slices.Equal(pc.Changed, wantChanged) {
 		t.Errorf("Changed = %q, want %q", pc.Changed, wantChanged)
 	}
-	before := Policy{
+	before := policy.Policy{
 		ID: "oncall", Name: "oncall", Scopes: []string{"github:team:acme/oncall"},
 		MaxDuration: 4 * time.Hour, RequiredApprovals: 2, Approvers: []string{"bob", "carol"},
-		Reason:                ReasonRule{MinLength: 30, Pattern: "OPS-[0-9]+"},
+		Reason:                policy.Reason{MinLength: 30, Pattern: "OPS-[0-9]+"},
 		MaxActivePerPrincipal: 1, GovernanceApprovals: 3,
 		Observed: map[string][]string{"github:team:acme/oncall": {}},
 	}
-	after := Policy{
+	after := policy.Policy{
 		ID: "oncall", Name: "oncall", Scopes: []string{"github:repo:acme/*:admin", "github:team:acme/oncall"},
 		MaxDuration: 8 * time.Hour, RequiredApprovals: 1, Approvers: []string{"bob", "carol", "erin"},
-		Reason:              ReasonRule{MinLength: 10},
-		BreakGlass:          BreakGlass{Enabled: true, MaxDuration: time.Hour, ReviewWithin: 24 * time.Hour},
+		Reason:              policy.Reason{MinLength: 10},
+		BreakGlass:          policy.BreakGlass{Enabled: true, MaxDuration: time.Hour, ReviewWithin: 24 * time.Hour},
 		GovernanceApprovals: 1,
 		Observed:            map[string][]string{"github:team:acme/oncall": {}},
 	}

@@ -6,10 +6,7 @@
 // resources costs little more than scanning it once.
 package plan
 
-import (
-	"slices"
-	"time"
-)
+import "github.com/jitgate/terraform-provider-jit/internal/policy"
 
 // Resource types of this provider.
 const (
@@ -70,50 +67,9 @@ type Change struct {
 type PolicyChange struct {
 	Resource
 	Action  Action
-	Changed []string // top-level attributes whose planned value differs from the prior one (unknown counts as differing)
-	Before  *Policy  // nil when the object does not exist before
-	After   *Policy  // nil when the object does not exist after
-}
-
-// Policy is a jit_optout_policy's values, with schema defaults applied so that
-// comparisons see the thresholds in force.
-type Policy struct {
-	ID                    string
-	Name                  string
-	Scopes                []string
-	MaxDuration           time.Duration
-	RequiredApprovals     int
-	Approvers             []string // logins and "team:ORG/SLUG"
-	Requesters            []string // empty: anyone
-	Reason                ReasonRule
-	MaxActivePerPrincipal int // 0: unlimited
-	BreakGlass            BreakGlass
-	GovernanceApprovals   int // null in the plan: RequiredApprovals
-	Standing              map[string]string
-	Exclusive             bool
-	Observed              map[string][]string
-	Unknown               []string // top-level attributes unknown at plan time (After only)
-}
-
-// ReasonRule is the policy's reason block.
-type ReasonRule struct {
-	MinLength      int // null in the plan: DefaultReasonMinLength
-	Pattern        string
-	TicketRequired bool
-	TicketPattern  string
-}
-
-// DefaultReasonMinLength is the schema default of reason.min_length.
-const DefaultReasonMinLength = 20
-
-// BreakGlass is the policy's break_glass block. A null block is disabled.
-// Null limits inside an enabled block fall back to the policy's own
-// (max_duration, required_approvals), so a missing number never lowers a bar.
-type BreakGlass struct {
-	Enabled           bool
-	MaxDuration       time.Duration
-	RequiredApprovals int
-	ReviewWithin      time.Duration // 0: not set
+	Changed []string       // top-level attributes whose planned value differs from the prior one (unknown counts as differing)
+	Before  *policy.Policy // nil when the object does not exist before
+	After   *policy.Policy // nil when the object does not exist after
 }
 
 // ElevationChange is one planned change of a jit_elevation.
@@ -121,27 +77,8 @@ type ElevationChange struct {
 	Resource
 	Action  Action
 	Changed []string // as PolicyChange.Changed
-	Before  *Elevation
-	After   *Elevation
-}
-
-// Elevation is a jit_elevation's values.
-type Elevation struct {
-	ID              string
-	PolicyID        string
-	Principal       string
-	Scope           string
-	Reason          string
-	Ticket          string
-	Duration        time.Duration
-	BreakGlass      bool
-	Status          string // active, pending, expired, revoked; "" while unknown
-	GrantedAt       string
-	ExpiresAt       string
-	RevokedAt       string // "" while null or unknown
-	PreviousAccess  string
-	GrantedByCommit string
-	Unknown         []string // top-level attributes unknown at plan time (After only)
+	Before  *policy.Elevation
+	After   *policy.Elevation
 }
 
 // Drift is one resource_drift entry: a change Terraform saw at refresh that
@@ -151,9 +88,3 @@ type Drift struct {
 	Action     Action
 	Attributes []string // top-level attributes whose value changed, sorted
 }
-
-// IsUnknown reports whether attribute name is unknown at plan time.
-func (p *Policy) IsUnknown(name string) bool { return p != nil && slices.Contains(p.Unknown, name) }
-
-// IsUnknown reports whether attribute name is unknown at plan time.
-func (e *Elevation) IsUnknown(name string) bool { return e != nil && slices.Contains(e.Unknown, name) }

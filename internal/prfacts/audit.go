@@ -27,7 +27,7 @@ const (
 // self. Anyone who may label issues could label another one; only the gate's
 // own counts.
 func FindAuditIssue(ctx context.Context, client *github.Client, owner, repo, self string) (int, error) {
-	issues, err := all(func(o github.ListOptions) ([]*github.Issue, *github.Response, error) {
+	issues, err := ghclient.All(func(o github.ListOptions) ([]*github.Issue, *github.Response, error) {
 		return client.Issues.ListByRepo(ctx, owner, repo, &github.IssueListByRepoOptions{
 			Labels: []string{AuditLabel}, State: "all", Sort: "created", Direction: "asc", ListOptions: o,
 		})
@@ -78,7 +78,7 @@ type Comment struct {
 // GateComments lists the comments of owner/repo#number (all pages) whose
 // first line is the gate's marker, oldest first.
 func GateComments(ctx context.Context, client *github.Client, owner, repo string, number int) ([]Comment, error) {
-	comments, err := all(func(o github.ListOptions) ([]*github.IssueComment, *github.Response, error) {
+	comments, err := ghclient.All(func(o github.ListOptions) ([]*github.IssueComment, *github.Response, error) {
 		return client.Issues.ListComments(ctx, owner, repo, number, &github.IssueListCommentsOptions{ListOptions: o})
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jitgate/terraform-provider-jit/internal/githubfake"
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
 func TestAuditIssue(t *testing.T) {
@@ -64,7 +65,7 @@ func TestPostHoc(t *testing.T) {
 	const direct = "3333333333333333333333333333333333333333" // pushed without a pull request
 
 	f.ResetCalls()
-	got, err := PostHoc(ctx, c, "acme", "infra", []string{merge, direct}, []string{"acme/admins", "acme/sre"})
+	got, err := PostHoc(ctx, c, "acme", "infra", []string{merge, direct}, []policy.Team{{Org: "acme", Slug: "admins"}, {Org: "acme", Slug: "sre"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestPostHoc(t *testing.T) {
 	}
 
 	f.ResetCalls()
-	if got, err := PostHoc(ctx, c, "acme", "infra", nil, []string{"acme/admins"}); err != nil || len(got) != 0 || f.TotalCalls() != 0 {
+	if got, err := PostHoc(ctx, c, "acme", "infra", nil, []policy.Team{{Org: "acme", Slug: "admins"}}); err != nil || len(got) != 0 || f.TotalCalls() != 0 {
 		t.Errorf("PostHoc of no commits = %v, %v after %d calls", got, err, f.TotalCalls())
 	}
 	f.InjectFault(githubfake.Fault{Method: "GET", PathPrefix: "/repos/acme/infra/commits/", Status: 404, Times: -1})

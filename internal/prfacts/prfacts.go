@@ -14,10 +14,8 @@ import (
 
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
-
-// perPage is GitHub's maximum page size; fewer pages mean fewer calls.
-const perPage = 100
 
 // maxListedCommits is how many commits GitHub's "list commits on a pull
 // request" endpoint returns at most, whatever the pagination.
@@ -29,10 +27,10 @@ const webFlow = "web-flow"
 
 // Fetch reads the facts of pull request owner/repo#number: author, head
 // commit, every review, every commit's author and committer, and the active
-// members of each team in teams ("org/slug", as gate.TeamsNeeded lists them).
+// members of each team in teams (as gate.TeamsNeeded lists them).
 // The number of API calls depends only on the number of pages and of teams.
 // Now is left for the caller to set.
-func Fetch(ctx context.Context, client *github.Client, owner, repo string, number int, teams []string) (gate.Facts, error) {
+func Fetch(ctx context.Context, client *github.Client, owner, repo string, number int, teams []policy.Team) (gate.Facts, error) {
 	pr, _, err := client.PullRequests.Get(ctx, owner, repo, number)
 	if err != nil {
 		return gate.Facts{}, fmt.Errorf("reading pull request %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
@@ -47,7 +45,7 @@ func Fetch(ctx context.Context, client *github.Client, owner, repo string, numbe
 		return gate.Facts{}, fmt.Errorf("pull request %s/%s#%d: GitHub returned no author or head commit", owner, repo, number)
 	}
 
-	reviews, err := all(func(o github.ListOptions) ([]*github.PullRequestReview, *github.Response, error) {
+	reviews, err := ghclient.All(func(o github.ListOptions) ([]*github.PullRequestReview, *github.Response, error) {
 		return client.PullRequests.ListReviews(ctx, owner, repo, number, &o)
 	})
 	if err != nil {
@@ -68,7 +66,7 @@ func Fetch(ctx context.Context, client *github.Client, owner, repo string, numbe
 		})
 	}
 
-	commits, err := all(func(o github.ListOptions) ([]*github.RepositoryCommit, *github.Response, error) {
+	commits, err := ghclient.All(func(o github.ListOptions) ([]*github.RepositoryCommit, *github.Response, error) {
 		return client.PullRequests.ListCommits(ctx, owner, repo, number, &o)
 	})
 	if err != nil {
@@ -99,24 +97,19 @@ func Fetch(ctx context.Context, client *github.Client, owner, repo string, numbe
 	return facts, nil
 }
 
-// teamMembers lists the active members of each distinct team, keyed by
-// lowercase "org/slug", with lowercase logins.
-func teamMembers(ctx context.Context, client *github.Client, teams []string) (map[string][]string, error) {
+// teamMembers lists the active members of each team, keyed by
+// policy.Team.Key, with lowercase logins.
+func teamMembers(ctx context.Context, client *github.Client, teams []policy.Team) (map[string][]string, error) {
 	members := map[string][]string{}
 	for _, t := range teams {
-		key := strings.ToLower(t)
-		if _, done := members[key]; done {
+		if _, done := members[t.Key()]; done {
 			continue
 		}
-		org, slug, ok := strings.Cut(key, "/")
-		if !ok || org == "" || slug == "" || strings.Contains(slug, "/") {
-			return nil, fmt.Errorf("team %q: want ORG/SLUG", t)
-		}
-		users, err := all(func(o github.ListOptions) ([]*github.User, *github.Response, error) {
-			return client.Teams.ListTeamMembersBySlug(ctx, org, slug, &github.TeamListTeamMembersOptions{Role: "all", ListOptions: o})
+		users, err := ghclient.All(func(o github.ListOptions) ([]*github.User, *github.Response, error) {
+			return client.Teams.ListTeamMembersBySlug(ctx, t.Org, t.Slug, &github.TeamListTeamMembersOptions{Role: "all", ListOptions: o})
 		})
 		if err != nil {
-			return nil, fmt.Errorf("listing members of team %s/%s: %w", org, slug, ghclient.Explain(err))
+			return nil, fmt.Errorf("listing members of team %s: %w", t.Key(), ghclient.Explain(err))
 		}
 		logins := make([]string, 0, len(users))
 		for _, u := range users {
@@ -124,7 +117,7 @@ func teamMembers(ctx context.Context, client *github.Client, teams []string) (ma
 				logins = append(logins, strings.ToLower(u.GetLogin()))
 			}
 		}
-		members[key] = logins
+		members[t.Key()] = logins
 	}
 	return members, nil
 }
@@ -138,7 +131,7 @@ var ErrNoMergedPR = errors.New("not the merge of any pull request: nothing appro
 // commit as given; a commit no pull request's merge produced gets facts with
 // HasPR false. Team members are read once for all of them, so the calls are
 // 1 per team plus about 4 per commit.
-func PostHoc(ctx context.Context, client *github.Client, owner, repo string, commits, teams []string) (map[string]gate.Facts, error) {
+func PostHoc(ctx context.Context, client *github.Client, owner, repo string, commits []string, teams []policy.Team) (map[string]gate.Facts, error) {
 	out := map[string]gate.Facts{}
 	if len(commits) == 0 {
 		return out, nil
@@ -170,7 +163,7 @@ func PostHoc(ctx context.Context, client *github.Client, owner, repo string, com
 // merged one among the commit's pull requests with merge_commit_sha == sha.
 // A commit pushed without a pull request is ErrNoMergedPR: nobody approved it.
 func FindMergedPR(ctx context.Context, client *github.Client, owner, repo, sha string) (int, error) {
-	prs, err := all(func(o github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
+	prs, err := ghclient.All(func(o github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
 		return client.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, &o)
 	})
 	if err != nil {
@@ -188,21 +181,4 @@ func FindMergedPR(ctx context.Context, client *github.Client, owner, repo, sha s
 // where the type is missing.
 func isBot(u *github.User) bool {
 	return u.GetType() == "Bot" || strings.HasSuffix(strings.ToLower(u.GetLogin()), "[bot]")
-}
-
-// all fetches every page of a list endpoint, perPage items at a time.
-func all[T any](list func(github.ListOptions) ([]T, *github.Response, error)) ([]T, error) {
-	var out []T
-	opts := github.ListOptions{PerPage: perPage}
-	for {
-		items, resp, err := list(opts)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-		if resp == nil || resp.NextPage == 0 {
-			return out, nil
-		}
-		opts.Page = resp.NextPage
-	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/githubfake"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
 const (
@@ -69,7 +70,7 @@ func TestFetch(t *testing.T) {
 	f.AddReview("acme", "infra", n, "Carol", "APPROVED", head)
 	f.ResetCalls()
 
-	facts, err := Fetch(context.Background(), c, "acme", "infra", n, []string{"acme/admins", "acme/sre", "ACME/Admins"})
+	facts, err := Fetch(context.Background(), c, "acme", "infra", n, []policy.Team{{Org: "acme", Slug: "admins"}, {Org: "acme", Slug: "sre"}, {Org: "acme", Slug: "admins"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,14 +121,14 @@ func TestFetchCallsFlat(t *testing.T) {
 		p := &plan.Plan{Policies: []plan.PolicyChange{{
 			Resource: plan.Resource{Address: "jit_optout_policy.ops", Type: plan.TypePolicy, Name: "ops"},
 			Action:   plan.ActionNoOp,
-			Before:   &plan.Policy{ID: "ops", Name: "ops", Approvers: []string{"team:acme/admins", "bob"}, Requesters: []string{"team:acme/sre"}},
-			After:    &plan.Policy{ID: "ops", Name: "ops", Approvers: []string{"team:acme/admins", "bob"}, Requesters: []string{"team:acme/sre"}},
+			Before:   &policy.Policy{ID: "ops", Name: "ops", Approvers: []string{"team:acme/admins", "bob"}, Requesters: []string{"team:acme/sre"}},
+			After:    &policy.Policy{ID: "ops", Name: "ops", Approvers: []string{"team:acme/admins", "bob"}, Requesters: []string{"team:acme/sre"}},
 		}}}
 		for i := range elevations {
 			p.Elevations = append(p.Elevations, plan.ElevationChange{
 				Resource: plan.Resource{Address: fmt.Sprintf("jit_elevation.e%d", i), Type: plan.TypeElevation},
 				Action:   plan.ActionCreate,
-				After:    &plan.Elevation{PolicyID: "ops", Principal: fmt.Sprintf("user%d", i), Scope: "github:team:acme/sre", Duration: time.Hour},
+				After:    &policy.Elevation{PolicyID: "ops", Principal: fmt.Sprintf("user%d", i), Scope: "github:team:acme/sre", Duration: time.Hour},
 			})
 		}
 		return p
@@ -166,11 +167,8 @@ func TestFetchFailsClosed(t *testing.T) {
 		t.Error("Fetch passed through a persistent 502")
 	}
 	f.ClearFaults()
-	if _, err := Fetch(context.Background(), c, "acme", "infra", n, []string{"acme/nope"}); err == nil {
+	if _, err := Fetch(context.Background(), c, "acme", "infra", n, []policy.Team{{Org: "acme", Slug: "nope"}}); err == nil {
 		t.Error("Fetch passed with a team that does not exist")
-	}
-	if _, err := Fetch(context.Background(), c, "acme", "infra", n, []string{"nope"}); err == nil {
-		t.Error("Fetch passed with a malformed team")
 	}
 	if _, err := Fetch(context.Background(), c, "acme", "infra", 999, nil); err == nil {
 		t.Error("Fetch passed for a missing pull request")
@@ -211,7 +209,7 @@ func TestFetchWithGitHubTokenCannotResolveTeams(t *testing.T) {
 	if _, err := Fetch(context.Background(), c, "acme", "infra", n, nil); err != nil {
 		t.Fatalf("without teams: %v", err)
 	}
-	_, err = Fetch(context.Background(), c, "acme", "infra", n, []string{"acme/admins"})
+	_, err = Fetch(context.Background(), c, "acme", "infra", n, []policy.Team{{Org: "acme", Slug: "admins"}})
 	if err == nil || !strings.Contains(err.Error(), "listing members of team acme/admins") || !strings.Contains(err.Error(), "needs the GitHub permission members=read") {
 		t.Fatalf("err = %v, want one naming the team and members=read", err)
 	}

@@ -6,10 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
 type fixedClock time.Time
@@ -45,12 +48,12 @@ func activeElevation(t *testing.T, status string, expires time.Time) elevationMo
 	m := elevationModel{
 		ID: types.StringValue("elev-1"), PolicyID: types.StringValue("ops"), Principal: types.StringValue("mona"),
 		Scope: types.StringValue("github:team:acme/oncall"), Reason: types.StringValue("a reason long enough"),
-		Duration: types.StringValue("1h"), Ticket: types.StringNull(), BreakGlass: types.BoolValue(false),
-		Status: types.StringValue(status), GrantedAt: types.StringValue(stamp(expires.Add(-time.Hour))),
-		ExpiresAt: types.StringValue(stamp(expires)), RevokedAt: types.StringNull(),
+		Duration: timetypes.NewGoDurationValue(time.Hour), Ticket: types.StringNull(), BreakGlass: types.BoolValue(false),
+		Status: types.StringValue(status), GrantedAt: timetypes.NewRFC3339TimeValue(expires.Add(-time.Hour).UTC()),
+		ExpiresAt: timetypes.NewRFC3339TimeValue(expires.UTC()), RevokedAt: timetypes.NewRFC3339Null(),
 		PreviousAccess: types.StringValue("none"), GrantedByCommit: types.StringNull(),
 	}
-	if d := setHistory(context.Background(), &m, []historyEntry{{stamp(expires.Add(-time.Hour)), "granted", "granted"}}); d.HasError() {
+	if d := setHistory(context.Background(), &m, []policy.Event{{At: stamp(expires.Add(-time.Hour)), Event: policy.EventGranted, Detail: "granted"}}); d.HasError() {
 		t.Fatal(d)
 	}
 	return m
@@ -66,16 +69,16 @@ func TestModifyPlanExpiry(t *testing.T) {
 		wantRevoke  bool
 		wantWarning string
 	}{
-		{"before expiry", statusActive, expires.Add(-time.Second), statusActive, false, ""},
-		{"at expiry", statusActive, expires, statusExpired, true, "Elevation expired: mona on github:team:acme/oncall"},
-		{"pending invitation expires too", statusPending, expires.Add(time.Minute), statusExpired, true, "Elevation expired"},
-		{"revoked stays revoked", statusRevoked, expires.Add(time.Hour), statusRevoked, false, ""},
+		{"before expiry", policy.StatusActive, expires.Add(-time.Second), policy.StatusActive, false, ""},
+		{"at expiry", policy.StatusActive, expires, policy.StatusExpired, true, "Elevation expired: mona on github:team:acme/oncall"},
+		{"pending invitation expires too", policy.StatusPending, expires.Add(time.Minute), policy.StatusExpired, true, "Elevation expired"},
+		{"revoked stays revoked", policy.StatusRevoked, expires.Add(time.Hour), policy.StatusRevoked, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			state := activeElevation(t, tt.status, expires)
-			if tt.status == statusRevoked {
-				state.RevokedAt = types.StringValue(stamp(expires))
+			if tt.status == policy.StatusRevoked {
+				state.RevokedAt = timetypes.NewRFC3339TimeValue(expires.UTC())
 			}
 			got, resp := planAt(t, tt.now, state)
 			if got.Status.ValueString() != tt.wantStatus {
@@ -101,10 +104,10 @@ func TestModifyPlanExpiry(t *testing.T) {
 
 func TestModifyPlanFoundAgain(t *testing.T) {
 	expires := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	state := activeElevation(t, statusExpired, expires)
+	state := activeElevation(t, policy.StatusExpired, expires)
 	// Read cleared revoked_at because the access was seen again.
 	got, resp := planAt(t, expires.Add(time.Hour), state)
-	if !got.RevokedAt.IsUnknown() || got.Status.ValueString() != statusExpired {
+	if !got.RevokedAt.IsUnknown() || got.Status.ValueString() != policy.StatusExpired {
 		t.Fatalf("planned %s / revoked_at %s, want expired with a revocation planned", got.Status, got.RevokedAt)
 	}
 	if w := resp.Diagnostics.Warnings(); len(w) != 1 || !strings.Contains(w[0].Summary(), "Access found again") {

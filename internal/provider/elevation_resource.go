@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -22,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
 	"github.com/jitgate/terraform-provider-jit/internal/target"
 )
@@ -31,14 +33,6 @@ var (
 	_ resource.ResourceWithModifyPlan = (*elevationResource)(nil)
 )
 
-// Elevation statuses. Pending is an invitation the principal has not accepted yet.
-const (
-	statusActive  = "active"
-	statusPending = "pending"
-	statusExpired = "expired"
-	statusRevoked = "revoked"
-)
-
 func newElevationResource() resource.Resource { return &elevationResource{} }
 
 type elevationResource struct {
@@ -46,27 +40,21 @@ type elevationResource struct {
 }
 
 type elevationModel struct {
-	ID              types.String `tfsdk:"id"`
-	PolicyID        types.String `tfsdk:"policy_id"`
-	Principal       types.String `tfsdk:"principal"`
-	Scope           types.String `tfsdk:"scope"`
-	Reason          types.String `tfsdk:"reason"`
-	Duration        types.String `tfsdk:"duration"`
-	Ticket          types.String `tfsdk:"ticket"`
-	BreakGlass      types.Bool   `tfsdk:"break_glass"`
-	Status          types.String `tfsdk:"status"`
-	GrantedAt       types.String `tfsdk:"granted_at"`
-	ExpiresAt       types.String `tfsdk:"expires_at"`
-	RevokedAt       types.String `tfsdk:"revoked_at"`
-	PreviousAccess  types.String `tfsdk:"previous_access"`
-	GrantedByCommit types.String `tfsdk:"granted_by_commit"`
-	History         types.List   `tfsdk:"history"`
-}
-
-type historyEntry struct {
-	At     string `tfsdk:"at"`
-	Event  string `tfsdk:"event"`
-	Detail string `tfsdk:"detail"`
+	ID              types.String         `tfsdk:"id"`
+	PolicyID        types.String         `tfsdk:"policy_id"`
+	Principal       types.String         `tfsdk:"principal"`
+	Scope           types.String         `tfsdk:"scope"`
+	Reason          types.String         `tfsdk:"reason"`
+	Duration        timetypes.GoDuration `tfsdk:"duration"`
+	Ticket          types.String         `tfsdk:"ticket"`
+	BreakGlass      types.Bool           `tfsdk:"break_glass"`
+	Status          types.String         `tfsdk:"status"`
+	GrantedAt       timetypes.RFC3339    `tfsdk:"granted_at"`
+	ExpiresAt       timetypes.RFC3339    `tfsdk:"expires_at"`
+	RevokedAt       timetypes.RFC3339    `tfsdk:"revoked_at"`
+	PreviousAccess  types.String         `tfsdk:"previous_access"`
+	GrantedByCommit types.String         `tfsdk:"granted_by_commit"`
+	History         types.List           `tfsdk:"history"`
 }
 
 var historyType = types.ObjectType{AttrTypes: map[string]attr.Type{
@@ -116,9 +104,10 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1024)},
 			},
 			"duration": schema.StringAttribute{
-				MarkdownDescription: "How long the access lasts, as a Go duration (`30m`, `2h`): more than `0s`, at most `168h` and at most the policy's `max_duration`.",
+				MarkdownDescription: "How long the access lasts, as a Go duration (`30m`, `2h`): more than `0s`, at most `168h` and at most the policy's `max_duration`. Another spelling of the same duration (`60m` for `1h`) is no change.",
+				CustomType:          timetypes.GoDurationType{},
 				Required:            true,
-				PlanModifiers:       replace,
+				PlanModifiers:       []planmodifier.String{sameDuration(), stringplanmodifier.RequiresReplace()},
 				Validators:          []validator.String{durationValidator()},
 			},
 			"ticket": schema.StringAttribute{
@@ -142,16 +131,19 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"granted_at": schema.StringAttribute{
 				MarkdownDescription: "When the grant was made (RFC 3339, UTC).",
 				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
 				PlanModifiers:       keep,
 			},
 			"expires_at": schema.StringAttribute{
 				MarkdownDescription: "When the grant expires (RFC 3339, UTC).",
 				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
 				PlanModifiers:       keep,
 			},
 			"revoked_at": schema.StringAttribute{
 				MarkdownDescription: "When the grant was last removed (RFC 3339, UTC); null while the access is in place.",
 				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
 			},
 			"previous_access": schema.StringAttribute{
 				MarkdownDescription: "What the principal held before the grant (`none`, a level, or `invited:LEVEL`); revocation restores exactly this.",
@@ -182,6 +174,42 @@ func (r *elevationResource) Configure(_ context.Context, req resource.ConfigureR
 	r.data = configureResource(req, resp)
 }
 
+// ModifyPlan runs the expiry check, so it works with -refresh=false too.
+func (r *elevationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		r.checkPolicy(ctx, req, resp)
+		return
+	}
+	var plan, state elevationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || replaced(&plan, &state) {
+		return
+	}
+	principal, sc := state.Principal.ValueString(), state.Scope.ValueString()
+	switch status := state.Status.ValueString(); {
+	case policy.Live(status) && expired(state.ExpiresAt, r.data.clock.Now()):
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), policy.StatusExpired)...)
+		resp.Diagnostics.AddWarning("Elevation expired: "+principal+" on "+sc,
+			fmt.Sprintf("The elevation of %s to %s expired at %s. This apply revokes it and restores %s.",
+				principal, sc, state.ExpiresAt.ValueString(), state.PreviousAccess.ValueString()))
+	case state.elevation().FoundAgain():
+		resp.Diagnostics.AddWarning("Access found again: "+principal+" on "+sc,
+			fmt.Sprintf("%s holds %s again although the elevation is %s. This apply removes it.", principal, sc, status))
+	default:
+		// Nothing changes. The framework marks computed attributes unknown
+		// when the configuration differs from the state in spelling only (a
+		// duration sameDuration kept): the state stands as it is.
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &state)...)
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked_at"), timetypes.NewRFC3339Unknown())...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("history"), types.ListUnknown(historyType))...)
+}
+
 // Create grants the access. Grant reads what the principal holds first, so
 // previous_access records it and expiry restores exactly that.
 func (r *elevationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -195,7 +223,7 @@ func (r *elevationResource) Create(ctx context.Context, req resource.CreateReque
 		resp.Diagnostics.AddAttributeError(path.Root("scope"), "Invalid scope", err.Error())
 		return
 	}
-	d, err := parseDuration(m.Duration.ValueString())
+	d, err := policy.ParseDuration(m.Duration.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("duration"), "Invalid duration", err.Error())
 		return
@@ -208,31 +236,31 @@ func (r *elevationResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	now := r.data.clock.Now().UTC().Truncate(time.Second)
-	entry := historyEntry{At: stamp(now)}
+	entry := policy.Event{At: stamp(now)}
 	switch {
 	case scope.Covers(sc.Kind, before.Level, sc.Level):
-		m.Status = types.StringValue(statusActive)
-		entry.Event, entry.Detail = "already_held",
+		m.Status = types.StringValue(policy.StatusActive)
+		entry.Event, entry.Detail = policy.EventAlreadyHeld,
 			fmt.Sprintf("%s already held %s (%s); expiry leaves that standing access as it is", principal, sc, before.Level)
 	case after.Pending:
-		m.Status = types.StringValue(statusPending)
-		entry.Event, entry.Detail = "invited",
+		m.Status = types.StringValue(policy.StatusPending)
+		entry.Event, entry.Detail = policy.EventInvited,
 			fmt.Sprintf("GitHub invited %s to %s; access starts when the invitation is accepted", principal, sc)
 	default:
-		m.Status = types.StringValue(statusActive)
-		entry.Event, entry.Detail = "granted",
+		m.Status = types.StringValue(policy.StatusActive)
+		entry.Event, entry.Detail = policy.EventGranted,
 			fmt.Sprintf("granted %s to %s (previously %s)", sc, principal, before.Encode())
 	}
 	m.ID = types.StringValue(newID())
-	m.GrantedAt = types.StringValue(stamp(now))
-	m.ExpiresAt = types.StringValue(stamp(now.Add(d)))
-	m.RevokedAt = types.StringNull()
+	m.GrantedAt = timetypes.NewRFC3339TimeValue(now)
+	m.ExpiresAt = timetypes.NewRFC3339TimeValue(now.Add(d))
+	m.RevokedAt = timetypes.NewRFC3339Null()
 	m.PreviousAccess = types.StringValue(before.Encode())
 	m.GrantedByCommit = types.StringNull()
 	if r.data.commit != "" {
 		m.GrantedByCommit = types.StringValue(r.data.commit)
 	}
-	resp.Diagnostics.Append(setHistory(ctx, &m, []historyEntry{entry})...)
+	resp.Diagnostics.Append(setHistory(ctx, &m, []policy.Event{entry})...)
 	tflog.Info(ctx, "elevation granted", map[string]any{"principal": principal, "scope": sc.String(), "expires_at": m.ExpiresAt.ValueString()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
@@ -257,28 +285,28 @@ func (r *elevationResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	now := stamp(r.data.clock.Now())
-	var entry *historyEntry
+	var entry *policy.Event
 	switch status := m.Status.ValueString(); {
-	case status == statusActive || status == statusPending:
+	case policy.Live(status):
 		switch {
 		case scope.Covers(sc.Kind, cur.Level, sc.Level):
-			if status == statusPending {
-				m.Status = types.StringValue(statusActive)
-				entry = &historyEntry{now, "accepted", principal + " accepted the invitation to " + sc.String()}
+			if status == policy.StatusPending {
+				m.Status = types.StringValue(policy.StatusActive)
+				entry = &policy.Event{At: now, Event: policy.EventAccepted, Detail: principal + " accepted the invitation to " + sc.String()}
 			}
 		case cur.Pending && scope.Covers(sc.Kind, cur.Direct, sc.Level):
 			// Still an open invitation: nothing changed.
 		default:
-			m.Status = types.StringValue(statusRevoked)
-			m.RevokedAt = types.StringValue(now)
-			entry = &historyEntry{now, "revoked_externally",
-				fmt.Sprintf("%s no longer holds %s: removed outside Terraform; it will not be granted again", principal, sc)}
+			m.Status = types.StringValue(policy.StatusRevoked)
+			m.RevokedAt = timetypes.NewRFC3339ValueMust(now)
+			entry = &policy.Event{At: now, Event: policy.EventRevokedExternally,
+				Detail: fmt.Sprintf("%s no longer holds %s: removed outside Terraform; it will not be granted again", principal, sc)}
 		}
 	case !m.RevokedAt.IsNull():
 		if scope.Covers(sc.Kind, cur.Direct, sc.Level) && !scope.Covers(sc.Kind, prev.Direct, sc.Level) {
-			m.RevokedAt = types.StringNull()
-			entry = &historyEntry{now, "found_again",
-				fmt.Sprintf("%s holds %s again after the elevation ended; the next apply removes it", principal, sc)}
+			m.RevokedAt = timetypes.NewRFC3339Null()
+			entry = &policy.Event{At: now, Event: policy.EventFoundAgain,
+				Detail: fmt.Sprintf("%s holds %s again after the elevation ended; the next apply removes it", principal, sc)}
 		}
 	}
 	if entry != nil {
@@ -297,9 +325,9 @@ func (r *elevationResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	event, detail := "revoked", "access found again after the elevation ended was removed"
-	if plan.Status.ValueString() == statusExpired && state.Status.ValueString() != statusExpired {
-		event, detail = "expired", fmt.Sprintf("expired at %s; restored to %s", state.ExpiresAt.ValueString(), state.PreviousAccess.ValueString())
+	event, detail := policy.EventRevoked, "access found again after the elevation ended was removed"
+	if plan.Status.ValueString() == policy.StatusExpired && state.Status.ValueString() != policy.StatusExpired {
+		event, detail = policy.EventExpired, fmt.Sprintf("expired at %s; restored to %s", state.ExpiresAt.ValueString(), state.PreviousAccess.ValueString())
 	}
 	if !r.restore(ctx, &state, &resp.Diagnostics) {
 		// The prior state stays as it was, so the next apply retries.
@@ -307,8 +335,8 @@ func (r *elevationResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	now := stamp(r.data.clock.Now())
 	state.Status = plan.Status
-	state.RevokedAt = types.StringValue(now)
-	resp.Diagnostics.Append(appendHistory(ctx, &state, historyEntry{now, event, detail})...)
+	state.RevokedAt = timetypes.NewRFC3339ValueMust(now)
+	resp.Diagnostics.Append(appendHistory(ctx, &state, policy.Event{At: now, Event: event, Detail: detail})...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -317,42 +345,10 @@ func (r *elevationResource) Update(ctx context.Context, req resource.UpdateReque
 func (r *elevationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state elevationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !holdsGrant(&state) {
+	if resp.Diagnostics.HasError() || !state.elevation().HoldsGrant() {
 		return
 	}
 	r.restore(ctx, &state, &resp.Diagnostics)
-}
-
-// ModifyPlan runs the expiry check, so it works with -refresh=false too.
-func (r *elevationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return
-	}
-	if req.State.Raw.IsNull() {
-		r.checkPolicy(ctx, req, resp)
-		return
-	}
-	var plan, state elevationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || replaced(&plan, &state) {
-		return
-	}
-	principal, sc := state.Principal.ValueString(), state.Scope.ValueString()
-	switch status := state.Status.ValueString(); {
-	case (status == statusActive || status == statusPending) && expired(state.ExpiresAt, r.data.clock.Now()):
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), statusExpired)...)
-		resp.Diagnostics.AddWarning("Elevation expired: "+principal+" on "+sc,
-			fmt.Sprintf("The elevation of %s to %s expired at %s. This apply revokes it and restores %s.",
-				principal, sc, state.ExpiresAt.ValueString(), state.PreviousAccess.ValueString()))
-	case foundAgain(&state):
-		resp.Diagnostics.AddWarning("Access found again: "+principal+" on "+sc,
-			fmt.Sprintf("%s holds %s again although the elevation is %s. This apply removes it.", principal, sc, status))
-	default:
-		return
-	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked_at"), types.StringUnknown())...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("history"), types.ListUnknown(historyType))...)
 }
 
 // replaced reports whether any argument changed: every one forces
@@ -363,34 +359,31 @@ func replaced(plan, state *elevationModel) bool {
 		!plan.Ticket.Equal(state.Ticket) || !plan.BreakGlass.Equal(state.BreakGlass)
 }
 
-// checkPolicy rejects, at plan time, a duration the referenced policy does not
-// allow, when that policy was planned in this process. The gate checks the rest.
+// checkPolicy judges a new elevation against the referenced policy, when
+// that policy was planned in this process, with the gate's own checks. What
+// the provider itself enforces at the target (how long the grant lasts,
+// whether break-glass is allowed at all) fails the plan; the rest is a
+// warning, since jit-gate blocks it on review and must see the plan to say
+// so. Checks that need values unknown here (team members) are the gate's.
 func (r *elevationResource) checkPolicy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var m elevationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !known(m.PolicyID, m.Duration, m.BreakGlass) {
+	if resp.Diagnostics.HasError() || !known(m.PolicyID) {
 		return
 	}
-	t, ok := r.data.policies.get(m.PolicyID.ValueString())
+	pol, ok := r.data.policies.get(m.PolicyID.ValueString())
 	if !ok {
 		return
 	}
-	d, err := time.ParseDuration(m.Duration.ValueString())
-	if err != nil {
-		return
-	}
-	limit, what := t.MaxDuration, "max_duration"
-	if m.BreakGlass.ValueBool() {
-		if !t.BreakGlass.Enabled {
-			resp.Diagnostics.AddAttributeError(path.Root("break_glass"), "Break-glass not enabled",
-				fmt.Sprintf("break_glass: policy %q does not enable break-glass elevations.", m.PolicyID.ValueString()))
-			return
+	for _, f := range policy.Check(m.elevation(), pol, nil) {
+		summary := fmt.Sprintf("Not allowed by policy %q (%s)", pol.DisplayName(), f.Rule)
+		switch {
+		case f.Unknown:
+		case f.Rule == policy.RuleDuration || f.Rule == policy.RuleApprovals:
+			resp.Diagnostics.AddAttributeError(path.Root(f.Attribute), summary, f.Message+".")
+		default:
+			resp.Diagnostics.AddAttributeWarning(path.Root(f.Attribute), summary, f.Message+": jit-gate blocks this request until it is fixed.")
 		}
-		limit, what = t.BreakGlass.MaxDuration, "break_glass.max_duration"
-	}
-	if d > limit {
-		resp.Diagnostics.AddAttributeError(path.Root("duration"), "Duration exceeds the policy",
-			fmt.Sprintf("duration: %s exceeds %s %s of policy %q.", d, what, limit, m.PolicyID.ValueString()))
 	}
 }
 
@@ -410,17 +403,26 @@ func (r *elevationResource) restore(ctx context.Context, m *elevationModel, diag
 	return true
 }
 
-// holdsGrant reports whether the elevation's access is believed to be in place.
-func holdsGrant(m *elevationModel) bool {
-	s := m.Status.ValueString()
-	return s == statusActive || s == statusPending || foundAgain(m)
-}
-
-// foundAgain reports whether a refresh saw the access back after the
-// elevation ended: Read clears revoked_at then.
-func foundAgain(m *elevationModel) bool {
-	s := m.Status.ValueString()
-	return (s == statusExpired || s == statusRevoked) && m.RevokedAt.IsNull()
+// elevation is the model as the policy package reads it, with the
+// request attributes unknown at plan time listed as such.
+func (m *elevationModel) elevation() *policy.Elevation {
+	d, _ := time.ParseDuration(m.Duration.ValueString())
+	el := &policy.Elevation{
+		ID: m.ID.ValueString(), PolicyID: m.PolicyID.ValueString(), Principal: m.Principal.ValueString(),
+		Scope: m.Scope.ValueString(), Reason: m.Reason.ValueString(), Ticket: m.Ticket.ValueString(),
+		Duration: d, BreakGlass: m.BreakGlass.ValueBool(), Status: m.Status.ValueString(),
+		GrantedAt: m.GrantedAt.ValueString(), ExpiresAt: m.ExpiresAt.ValueString(), RevokedAt: m.RevokedAt.ValueString(),
+		PreviousAccess: m.PreviousAccess.ValueString(), GrantedByCommit: m.GrantedByCommit.ValueString(),
+	}
+	for name, v := range map[string]attr.Value{
+		"policy_id": m.PolicyID, "principal": m.Principal, "scope": m.Scope, "reason": m.Reason,
+		"duration": m.Duration, "ticket": m.Ticket, "break_glass": m.BreakGlass,
+	} {
+		if v.IsUnknown() {
+			el.Unknown = append(el.Unknown, name)
+		}
+	}
+	return el
 }
 
 func parseGrant(m *elevationModel, diags *diag.Diagnostics) (scope.Scope, target.Access, bool) {
@@ -439,9 +441,9 @@ func parseGrant(m *elevationModel, diags *diag.Diagnostics) (scope.Scope, target
 
 // expired reports whether now is at or past expires_at. An unreadable
 // expiry counts as expired: any doubt resolves to revoke.
-func expired(expiresAt types.String, now time.Time) bool {
-	t, err := time.Parse(time.RFC3339, expiresAt.ValueString())
-	return err != nil || !now.Before(t)
+func expired(expiresAt timetypes.RFC3339, now time.Time) bool {
+	t, diags := expiresAt.ValueRFC3339Time()
+	return diags.HasError() || !now.Before(t)
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -452,14 +454,14 @@ func newID() string {
 	return "elev-" + hex.EncodeToString(b)
 }
 
-func setHistory(ctx context.Context, m *elevationModel, entries []historyEntry) diag.Diagnostics {
+func setHistory(ctx context.Context, m *elevationModel, entries []policy.Event) diag.Diagnostics {
 	v, diags := types.ListValueFrom(ctx, historyType, entries)
 	m.History = v
 	return diags
 }
 
-func appendHistory(ctx context.Context, m *elevationModel, e historyEntry) diag.Diagnostics {
-	var entries []historyEntry
+func appendHistory(ctx context.Context, m *elevationModel, e policy.Event) diag.Diagnostics {
+	var entries []policy.Event
 	diags := m.History.ElementsAs(ctx, &entries, false)
 	return append(diags, setHistory(ctx, m, append(entries, e))...)
 }

@@ -328,9 +328,9 @@ func TestAccElevation_invalidInputFailsAtPlan(t *testing.T) {
 			step(elevation("x", "mona", "github:team:acme/oncall", "0s"), `(?s)Invalid duration.*must be positive`),
 			step(elevation("x", "mona", "github:team:acme/oncall", "-1h"), `(?s)Invalid duration.*must be positive`),
 			step(elevation("x", "mona", "github:team:acme/oncall", "200h"), `(?s)Invalid duration.*exceeds the hard ceiling of 168h`),
-			step(elevation("x", "mona", "github:team:acme/oncall", "soon"), `(?s)Invalid duration.*not a duration`),
-			step(elevation("x", "mona", "github:team:acme/oncall", "5h"), `(?s)duration: 5h0m0s exceeds max_duration 4h0m0s of policy "ops"`),
-			step(elevation("x", "mona", "github:team:acme/oncall", "1h", "break_glass = true"), `(?s)break_glass: policy "ops" does not enable`),
+			step(elevation("x", "mona", "github:team:acme/oncall", "soon"), `(?s)Invalid Time Duration String Value.*not a valid Go Time Duration`),
+			step(elevation("x", "mona", "github:team:acme/oncall", "5h"), `(?s)duration 5h exceeds policy "ops" max_duration 4h`),
+			step(elevation("x", "mona", "github:team:acme/oncall", "1h", "break_glass = true"), `(?s)break_glass is requested but policy "ops" does not enable break_glass`),
 			step(elevation("x", "not a login", "github:team:acme/oncall", "1h"), `(?s)Invalid principal.*not a GitHub login`),
 			step(strings.Replace(elevation("x", "mona", "github:team:acme/oncall", "1h"), `"Investigating the pager storm of the night"`, `""`, 1),
 				`(?s)Attribute reason string length must be between 1 and 1024`),
@@ -517,4 +517,30 @@ func TestAccElevation_refreshCostIsFlat(t *testing.T) {
 	if calls := refreshCalls(t, 200, five); calls > 10 {
 		t.Errorf("refresh of 200 elevations on 5 teams made %d API calls, want at most 10", calls)
 	}
+}
+
+// Another spelling of the same duration is no change: the elevation is not
+// replaced (which would need a new approval) and the policy keeps its
+// fingerprint and version. A different duration still is a new request.
+func TestAccElevation_sameDurationSpelledOtherwiseIsNoChange(t *testing.T) {
+	gh := fakeGitHub(t)
+	addr := "jit_elevation.x"
+	empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config(gh, elevation("x", "mona", "github:team:acme/oncall", "60m"))},
+			{
+				Config:            strings.Replace(config(gh, elevation("x", "mona", "github:team:acme/oncall", "1h")), `max_duration       = "4h"`, `max_duration       = "240m"`, 1),
+				ConfigPlanChecks:  empty,
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("duration"), knownvalue.StringExact("60m"))},
+			},
+			{
+				Config: config(gh, elevation("x", "mona", "github:team:acme/oncall", "90m")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+			},
+		},
+	})
 }

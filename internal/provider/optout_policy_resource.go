@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -23,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
 )
 
@@ -39,23 +41,23 @@ type optoutPolicyResource struct {
 }
 
 type optoutPolicyModel struct {
-	ID                    types.String     `tfsdk:"id"`
-	Name                  types.String     `tfsdk:"name"`
-	Description           types.String     `tfsdk:"description"`
-	Scopes                types.Set        `tfsdk:"scopes"`
-	MaxDuration           types.String     `tfsdk:"max_duration"`
-	RequiredApprovals     types.Int64      `tfsdk:"required_approvals"`
-	Approvers             types.Set        `tfsdk:"approvers"`
-	Requesters            types.Set        `tfsdk:"requesters"`
-	Reason                *reasonModel     `tfsdk:"reason"`
-	MaxActivePerPrincipal types.Int64      `tfsdk:"max_active_per_principal"`
-	BreakGlass            *breakGlassModel `tfsdk:"break_glass"`
-	GovernanceApprovals   types.Int64      `tfsdk:"governance_approvals"`
-	Standing              types.Map        `tfsdk:"standing"`
-	Exclusive             types.Bool       `tfsdk:"exclusive"`
-	Fingerprint           types.String     `tfsdk:"fingerprint"`
-	Version               types.Int64      `tfsdk:"version"`
-	Observed              types.Map        `tfsdk:"observed"`
+	ID                    types.String         `tfsdk:"id"`
+	Name                  types.String         `tfsdk:"name"`
+	Description           types.String         `tfsdk:"description"`
+	Scopes                types.Set            `tfsdk:"scopes"`
+	MaxDuration           timetypes.GoDuration `tfsdk:"max_duration"`
+	RequiredApprovals     types.Int64          `tfsdk:"required_approvals"`
+	Approvers             types.Set            `tfsdk:"approvers"`
+	Requesters            types.Set            `tfsdk:"requesters"`
+	Reason                *reasonModel         `tfsdk:"reason"`
+	MaxActivePerPrincipal types.Int64          `tfsdk:"max_active_per_principal"`
+	BreakGlass            *breakGlassModel     `tfsdk:"break_glass"`
+	GovernanceApprovals   types.Int64          `tfsdk:"governance_approvals"`
+	Standing              types.Map            `tfsdk:"standing"`
+	Exclusive             types.Bool           `tfsdk:"exclusive"`
+	Fingerprint           types.String         `tfsdk:"fingerprint"`
+	Version               types.Int64          `tfsdk:"version"`
+	Observed              types.Map            `tfsdk:"observed"`
 }
 
 type reasonModel struct {
@@ -66,10 +68,10 @@ type reasonModel struct {
 }
 
 type breakGlassModel struct {
-	Enabled           types.Bool   `tfsdk:"enabled"`
-	MaxDuration       types.String `tfsdk:"max_duration"`
-	RequiredApprovals types.Int64  `tfsdk:"required_approvals"`
-	ReviewWithin      types.String `tfsdk:"review_within"`
+	Enabled           types.Bool           `tfsdk:"enabled"`
+	MaxDuration       timetypes.GoDuration `tfsdk:"max_duration"`
+	RequiredApprovals types.Int64          `tfsdk:"required_approvals"`
+	ReviewWithin      timetypes.GoDuration `tfsdk:"review_within"`
 }
 
 var observedType = types.MapType{ElemType: types.ListType{ElemType: types.StringType}}
@@ -108,8 +110,10 @@ func (r *optoutPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 			"max_duration": schema.StringAttribute{
 				MarkdownDescription: "Longest elevation allowed, as a Go duration (`30m`, `4h`). At most `168h`, a ceiling no configuration raises.",
+				CustomType:          timetypes.GoDurationType{},
 				Required:            true,
 				Validators:          []validator.String{durationValidator()},
+				PlanModifiers:       []planmodifier.String{sameDuration()},
 			},
 			"required_approvals": schema.Int64Attribute{
 				MarkdownDescription: "Approvals an elevation needs from `approvers`, 1 to 10. Zero is impossible: second-party approval is not optional.",
@@ -136,7 +140,9 @@ func (r *optoutPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 			"governance_approvals": schema.Int64Attribute{
 				MarkdownDescription: "Approvals needed to change or delete this policy, from its approvers as they were before the change. Defaults to `required_approvals` and may not be lower.",
 				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(1, 10)},
+				Validators: []validator.Int64{int64validator.Between(1, 10),
+					// Changing a policy may not be easier than using it.
+					int64validator.AtLeastSumOf(path.MatchRoot("required_approvals"))},
 			},
 			"standing": schema.MapAttribute{
 				MarkdownDescription: "Principals allowed to hold this policy's concrete scopes permanently (for example a break-glass account), mapped to the reason.",
@@ -202,8 +208,10 @@ func (r *optoutPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 					},
 					"max_duration": schema.StringAttribute{
 						MarkdownDescription: "Longest break-glass elevation; at most the policy's `max_duration`.",
+						CustomType:          timetypes.GoDurationType{},
 						Optional:            true,
 						Validators:          []validator.String{durationValidator()},
+						PlanModifiers:       []planmodifier.String{sameDuration()},
 					},
 					"required_approvals": schema.Int64Attribute{
 						MarkdownDescription: "Approvals a break-glass elevation needs up front, 0 to 10.",
@@ -212,8 +220,10 @@ func (r *optoutPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 					},
 					"review_within": schema.StringAttribute{
 						MarkdownDescription: "How soon after the grant post-hoc approvals must land.",
+						CustomType:          timetypes.GoDurationType{},
 						Optional:            true,
 						Validators:          []validator.String{durationValidator()},
+						PlanModifiers:       []planmodifier.String{sameDuration()},
 					},
 				},
 			},
@@ -227,18 +237,13 @@ func (r *optoutPolicyResource) Configure(_ context.Context, req resource.Configu
 	r.data = configureResource(req, resp)
 }
 
-// ValidateConfig checks the rules that span attributes.
+// ValidateConfig checks the break_glass rules that span attributes: the
+// validators library has no check that depends on another attribute's value.
 func (r *optoutPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m optoutPolicyModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	if known(m.GovernanceApprovals, m.RequiredApprovals) && !m.GovernanceApprovals.IsNull() &&
-		m.GovernanceApprovals.ValueInt64() < m.RequiredApprovals.ValueInt64() {
-		resp.Diagnostics.AddAttributeError(path.Root("governance_approvals"), "governance_approvals below required_approvals",
-			fmt.Sprintf("governance_approvals (%d) must be at least required_approvals (%d): changing a policy may not be easier than using it.",
-				m.GovernanceApprovals.ValueInt64(), m.RequiredApprovals.ValueInt64()))
 	}
 	b := m.BreakGlass
 	if b == nil || !b.Enabled.ValueBool() {
@@ -258,7 +263,7 @@ func (r *optoutPolicyResource) ValidateConfig(ctx context.Context, req resource.
 		pol, err2 := time.ParseDuration(m.MaxDuration.ValueString())
 		if err1 == nil && err2 == nil && bg > pol {
 			resp.Diagnostics.AddAttributeError(path.Root("break_glass").AtName("max_duration"), "break_glass.max_duration above max_duration",
-				fmt.Sprintf("break_glass.max_duration %s must be at most the policy's max_duration %s.", bg, pol))
+				fmt.Sprintf("break_glass.max_duration %s must be at most the policy's max_duration %s.", policy.FormatDuration(bg), policy.FormatDuration(pol)))
 		}
 	}
 }
@@ -284,9 +289,9 @@ func (r *optoutPolicyResource) ModifyPlan(ctx context.Context, req resource.Modi
 	case !ok:
 		plan.Fingerprint, plan.Version = types.StringUnknown(), types.Int64Unknown()
 	case state == nil:
-		plan.Fingerprint, plan.Version = types.StringValue(t.fingerprint()), types.Int64Value(1)
+		plan.Fingerprint, plan.Version = types.StringValue(t.Fingerprint()), types.Int64Value(1)
 	default:
-		plan.Fingerprint, plan.Version = types.StringValue(t.fingerprint()), state.Version
+		plan.Fingerprint, plan.Version = types.StringValue(t.Fingerprint()), state.Version
 		if state.Fingerprint.ValueString() != plan.Fingerprint.ValueString() {
 			plan.Version = types.Int64Value(state.Version.ValueInt64() + 1)
 		}

@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -17,7 +18,7 @@ import (
 
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/target"
-	ghtarget "github.com/jitgate/terraform-provider-jit/internal/target/github"
+	"github.com/jitgate/terraform-provider-jit/internal/target/ghtarget"
 )
 
 const defaultBaseURL = "https://api.github.com/"
@@ -150,7 +151,8 @@ func configureResource(req resource.ConfigureRequest, resp *resource.ConfigureRe
 	}
 	data, ok := req.ProviderData.(*providerData)
 	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", "This is a bug in the provider: resource Configure got an unexpected type.")
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider: please report it.", req.ProviderData))
 		return nil
 	}
 	return data

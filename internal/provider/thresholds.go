@@ -2,55 +2,20 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 )
 
-// defaultReasonMinLength applies when a policy has no reason block.
-const defaultReasonMinLength = 20
-
-// thresholds is the canonical form of a policy's rules: what the fingerprint
-// hashes and what elevations are checked against at plan time.
-type thresholds struct {
-	Scopes                []string          `json:"scopes"`
-	MaxDuration           time.Duration     `json:"max_duration"`
-	RequiredApprovals     int64             `json:"required_approvals"`
-	Approvers             []string          `json:"approvers"`
-	Requesters            []string          `json:"requesters"`
-	Reason                reasonRule        `json:"reason"`
-	MaxActivePerPrincipal int64             `json:"max_active_per_principal"`
-	BreakGlass            breakGlassRule    `json:"break_glass"`
-	GovernanceApprovals   int64             `json:"governance_approvals"`
-	Standing              map[string]string `json:"standing"`
-	Exclusive             bool              `json:"exclusive"`
-}
-
-type reasonRule struct {
-	MinLength      int64  `json:"min_length"`
-	Pattern        string `json:"pattern"`
-	TicketRequired bool   `json:"ticket_required"`
-	TicketPattern  string `json:"ticket_pattern"`
-}
-
-type breakGlassRule struct {
-	Enabled           bool          `json:"enabled"`
-	MaxDuration       time.Duration `json:"max_duration"`
-	RequiredApprovals int64         `json:"required_approvals"`
-	ReviewWithin      time.Duration `json:"review_within"`
-}
-
-// thresholdsOf reads the canonical thresholds from a policy model. ok is
+// thresholdsOf reads a policy model into its thresholds in force. ok is
 // false when any of them is unknown at plan time.
-func thresholdsOf(ctx context.Context, m *optoutPolicyModel) (t thresholds, ok bool, diags diag.Diagnostics) {
+func thresholdsOf(ctx context.Context, m *optoutPolicyModel) (p *policy.Policy, ok bool, diags diag.Diagnostics) {
 	values := []attr.Value{m.Scopes, m.MaxDuration, m.RequiredApprovals, m.Approvers, m.Requesters,
 		m.MaxActivePerPrincipal, m.GovernanceApprovals, m.Standing, m.Exclusive}
 	if m.Reason != nil {
@@ -60,37 +25,48 @@ func thresholdsOf(ctx context.Context, m *optoutPolicyModel) (t thresholds, ok b
 		values = append(values, m.BreakGlass.Enabled, m.BreakGlass.MaxDuration, m.BreakGlass.RequiredApprovals, m.BreakGlass.ReviewWithin)
 	}
 	if !known(values...) {
-		return t, false, nil
+		return nil, false, nil
 	}
-	t.Scopes = sortedStrings(ctx, m.Scopes, &diags)
-	t.Approvers = sortedStrings(ctx, m.Approvers, &diags)
-	t.Requesters = sortedStrings(ctx, m.Requesters, &diags)
-	t.MaxDuration, _ = time.ParseDuration(m.MaxDuration.ValueString())
-	t.RequiredApprovals = m.RequiredApprovals.ValueInt64()
-	t.MaxActivePerPrincipal = m.MaxActivePerPrincipal.ValueInt64()
-	t.GovernanceApprovals = m.GovernanceApprovals.ValueInt64()
-	if m.GovernanceApprovals.IsNull() {
-		t.GovernanceApprovals = t.RequiredApprovals
+	c := policy.Config{
+		ID: m.Name.ValueString(), Name: m.Name.ValueString(),
+		Scopes:                elements(ctx, m.Scopes, &diags),
+		Approvers:             elements(ctx, m.Approvers, &diags),
+		Requesters:            elements(ctx, m.Requesters, &diags),
+		MaxDuration:           durationOf(m.MaxDuration),
+		RequiredApprovals:     intOf(m.RequiredApprovals),
+		MaxActivePerPrincipal: intOf(m.MaxActivePerPrincipal),
+		GovernanceApprovals:   intOf(m.GovernanceApprovals),
+		Exclusive:             m.Exclusive.ValueBoolPointer(),
+		Standing:              map[string]string{},
 	}
-	t.Exclusive = m.Exclusive.ValueBool()
-	t.Reason.MinLength = defaultReasonMinLength
 	if r := m.Reason; r != nil {
-		if !r.MinLength.IsNull() {
-			t.Reason.MinLength = r.MinLength.ValueInt64()
-		}
-		t.Reason.Pattern = r.Pattern.ValueString()
-		t.Reason.TicketRequired = r.TicketRequired.ValueBool()
-		t.Reason.TicketPattern = r.TicketPattern.ValueString()
+		c.Reason = &policy.ReasonConfig{MinLength: intOf(r.MinLength), Pattern: r.Pattern.ValueString(),
+			TicketRequired: r.TicketRequired.ValueBoolPointer(), TicketPattern: r.TicketPattern.ValueString()}
 	}
 	if b := m.BreakGlass; b != nil {
-		t.BreakGlass.Enabled = b.Enabled.ValueBool()
-		t.BreakGlass.MaxDuration, _ = time.ParseDuration(b.MaxDuration.ValueString())
-		t.BreakGlass.RequiredApprovals = b.RequiredApprovals.ValueInt64()
-		t.BreakGlass.ReviewWithin, _ = time.ParseDuration(b.ReviewWithin.ValueString())
+		c.BreakGlass = &policy.BreakGlassConfig{Enabled: b.Enabled.ValueBoolPointer(), MaxDuration: durationOf(b.MaxDuration),
+			RequiredApprovals: intOf(b.RequiredApprovals), ReviewWithin: durationOf(b.ReviewWithin)}
 	}
-	t.Standing = map[string]string{}
-	diags.Append(m.Standing.ElementsAs(ctx, &t.Standing, false)...)
-	return t, !diags.HasError(), diags
+	diags.Append(m.Standing.ElementsAs(ctx, &c.Standing, false)...)
+	return policy.New(c), !diags.HasError(), diags
+}
+
+// intOf is a known number, nil when null.
+func intOf(v types.Int64) *int {
+	if v.IsNull() {
+		return nil
+	}
+	n := int(v.ValueInt64())
+	return &n
+}
+
+// durationOf is a known, validated duration, nil when null.
+func durationOf(v timetypes.GoDuration) *time.Duration {
+	if v.IsNull() {
+		return nil
+	}
+	d, _ := v.ValueGoDuration()
+	return &d
 }
 
 // known reports whether every value is known at plan time.
@@ -103,22 +79,13 @@ func known(values ...attr.Value) bool {
 	return true
 }
 
-func sortedStrings(ctx context.Context, set types.Set, diags *diag.Diagnostics) []string {
+// elements reads a set of strings; null is empty.
+func elements(ctx context.Context, set types.Set, diags *diag.Diagnostics) []string {
 	out := []string{}
-	if set.IsNull() {
-		return out
+	if !set.IsNull() {
+		diags.Append(set.ElementsAs(ctx, &out, false)...)
 	}
-	diags.Append(set.ElementsAs(ctx, &out, false)...)
-	slices.SortFunc(out, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
 	return out
-}
-
-// fingerprint is the sha256 of the canonical JSON of the thresholds; the
-// encoder sorts map keys, and every set is sorted above.
-func (t thresholds) fingerprint() string {
-	b, _ := json.Marshal(t)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 // policyRegistry holds the thresholds of every policy planned or read in this
@@ -126,20 +93,20 @@ func (t thresholds) fingerprint() string {
 // time: Terraform plans the policy before the elevation that references it.
 type policyRegistry struct {
 	mu sync.RWMutex
-	m  map[string]thresholds
+	m  map[string]*policy.Policy
 }
 
 func newPolicyRegistry() *policyRegistry {
-	return &policyRegistry{m: map[string]thresholds{}}
+	return &policyRegistry{m: map[string]*policy.Policy{}}
 }
 
-func (r *policyRegistry) put(id string, t thresholds) {
+func (r *policyRegistry) put(id string, t *policy.Policy) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.m[id] = t
 }
 
-func (r *policyRegistry) get(id string) (thresholds, bool) {
+func (r *policyRegistry) get(id string) (*policy.Policy, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	t, ok := r.m[id]

@@ -4,16 +4,12 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
 )
-
-// MaxDurationCeiling is the hard ceiling on any grant; no configuration raises it.
-const MaxDurationCeiling = 168 * time.Hour
 
 // stringCheck adapts a plain check function to a framework string validator,
 // so each rule has one home that both plan-time validation and the rest of the
@@ -35,25 +31,10 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
-// parseDuration accepts a Go duration that is positive and at most the ceiling.
-func parseDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration: use Go syntax such as \"30m\", \"2h\" or \"1h30m\"", s)
-	}
-	if d <= 0 {
-		return 0, fmt.Errorf("%q must be positive (more than 0s and at most %s)", s, MaxDurationCeiling)
-	}
-	if d > MaxDurationCeiling {
-		return 0, fmt.Errorf("%q exceeds the hard ceiling of %s (7 days) that no configuration raises", s, MaxDurationCeiling)
-	}
-	return d, nil
-}
-
 func durationValidator() validator.String {
 	return stringCheck{
-		desc:  fmt.Sprintf("a Go duration, more than 0s and at most %s", MaxDurationCeiling),
-		check: func(s string) error { _, err := parseDuration(s); return err },
+		desc:  fmt.Sprintf("a Go duration, more than 0s and at most %s", policy.FormatDuration(policy.Ceiling)),
+		check: func(s string) error { _, err := policy.ParseDuration(s); return err },
 	}
 }
 
@@ -91,25 +72,11 @@ func checkLogin(s string) error {
 	return nil
 }
 
-// teamRefPrefix marks a team in approvers and requesters: "team:ORG/SLUG".
-const teamRefPrefix = "team:"
-
 // principalRefValidator accepts a login or a team reference.
 func principalRefValidator() validator.String {
 	return stringCheck{
-		desc: `a GitHub login or "team:ORG/SLUG"`,
-		check: func(s string) error {
-			if ref, ok := strings.CutPrefix(s, teamRefPrefix); ok {
-				if _, err := scope.Parse("github:team:" + ref); err != nil {
-					return fmt.Errorf("%q is not a team reference: want \"team:ORG/SLUG\"", s)
-				}
-				return nil
-			}
-			if !scope.ValidLogin(s) {
-				return fmt.Errorf("%q is neither a GitHub login nor \"team:ORG/SLUG\"", s)
-			}
-			return nil
-		},
+		desc:  `a GitHub login or "team:ORG/SLUG"`,
+		check: func(s string) error { _, err := policy.ParseRef(s); return err },
 	}
 }
 

@@ -10,8 +10,9 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/githubfake"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
-	ghtarget "github.com/jitgate/terraform-provider-jit/internal/target/github"
+	"github.com/jitgate/terraform-provider-jit/internal/target/ghtarget"
 )
 
 const token = "sweeper-token"
@@ -66,10 +67,10 @@ func refreshedPlan(t *testing.T, tg *ghtarget.Target, exclusive bool) *plan.Plan
 			observed[s] = append(observed[s], h.Login)
 		}
 	}
-	pol := &plan.Policy{ID: "prod", Name: "prod", Scopes: scopes, Observed: observed, Exclusive: exclusive,
+	pol := &policy.Policy{ID: "prod", Name: "prod", Scopes: scopes, Observed: observed, Exclusive: exclusive,
 		Standing: map[string]string{"standing": "break-glass account"}}
 	inForce := func(principal, sc string) plan.ElevationChange {
-		el := &plan.Elevation{PolicyID: "prod", Principal: principal, Scope: sc, Status: "active"}
+		el := &policy.Elevation{PolicyID: "prod", Principal: principal, Scope: sc, Status: "active"}
 		return plan.ElevationChange{Resource: plan.Resource{Address: "jit_elevation." + principal, Type: plan.TypeElevation}, Action: plan.ActionNoOp, Before: el, After: el}
 	}
 	return &plan.Plan{

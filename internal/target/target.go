@@ -1,6 +1,6 @@
 // Package target defines what a grant is applied to: something that can
 // inspect, grant and restore a principal's access for a scope. The provider
-// and the gate only speak this interface; target/github implements it for
+// and the gate only speak this interface; target/ghtarget implements it for
 // GitHub teams and repositories.
 package target
 

@@ -71,7 +71,7 @@ func (t *Target) directAccess(ctx context.Context, owner, repo string) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	invites, err := listAll(func(lo github.ListOptions) ([]*github.RepositoryInvitation, *github.Response, error) {
+	invites, err := ghclient.All(func(lo github.ListOptions) ([]*github.RepositoryInvitation, *github.Response, error) {
 		return t.gh.Repositories.ListInvitations(ctx, owner, repo, &lo)
 	})
 	if err != nil {
@@ -146,7 +146,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 			ia.outside[lower(u.GetLogin())] = true
 		}
 	}
-	teams, err := listAll(func(lo github.ListOptions) ([]*github.Team, *github.Response, error) {
+	teams, err := ghclient.All(func(lo github.ListOptions) ([]*github.Team, *github.Response, error) {
 		return t.gh.Repositories.ListTeams(ctx, owner, repo, &lo)
 	})
 	if err != nil {
@@ -154,7 +154,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 	}
 	for _, team := range teams {
 		level := repoLevel(team.GetPermission())
-		members, err := listAll(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
+		members, err := ghclient.All(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
 			return t.gh.Teams.ListTeamMembersBySlug(ctx, owner, team.GetSlug(), &github.TeamListTeamMembersOptions{ListOptions: lo})
 		})
 		if err != nil {
@@ -165,7 +165,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 			ia.grants[login] = higher(ia.grants[login], level)
 		}
 	}
-	owners, err := listAll(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
+	owners, err := ghclient.All(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
 		return t.gh.Organizations.ListMembers(ctx, owner, &github.ListMembersOptions{Role: "admin", ListOptions: lo})
 	})
 	if err != nil {
@@ -178,7 +178,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 }
 
 func (t *Target) collaborators(ctx context.Context, owner, repo, affiliation string) ([]*github.User, error) {
-	users, err := listAll(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
+	users, err := ghclient.All(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
 		return t.gh.Repositories.ListCollaborators(ctx, owner, repo, &github.ListCollaboratorsOptions{Affiliation: affiliation, ListOptions: lo})
 	})
 	return users, repoErr(owner, repo, err)

@@ -224,21 +224,4 @@ func checkConcrete(s scope.Scope) error {
 	return nil
 }
 
-// listAll fetches every page of a GitHub list endpoint, 100 items a page.
-func listAll[T any](list func(github.ListOptions) ([]T, *github.Response, error)) ([]T, error) {
-	opts := github.ListOptions{PerPage: 100}
-	var all []T
-	for {
-		page, resp, err := list(opts)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if resp.NextPage == 0 {
-			return all, nil
-		}
-		opts.Page = resp.NextPage
-	}
-}
-
 func lower(login string) string { return strings.ToLower(login) }

@@ -15,7 +15,7 @@ import (
 // without their role, hence two lists.
 func (t *Target) loadTeam(ctx context.Context, org, slug string) (snapshot, error) {
 	members := func(role string) ([]*github.User, error) {
-		return listAll(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
+		return ghclient.All(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
 			return t.gh.Teams.ListTeamMembersBySlug(ctx, org, slug, &github.TeamListTeamMembersOptions{Role: role, ListOptions: lo})
 		})
 	}
@@ -41,7 +41,7 @@ func (t *Target) loadTeam(ctx context.Context, org, slug string) (snapshot, erro
 // when someone asked about is not a member, so refreshing elevations of
 // members costs no call for it.
 func (t *Target) loadTeamInvitations(ctx context.Context, org, slug string) (snapshot, error) {
-	invites, err := listAll(func(lo github.ListOptions) ([]*github.Invitation, *github.Response, error) {
+	invites, err := ghclient.All(func(lo github.ListOptions) ([]*github.Invitation, *github.Response, error) {
 		return t.gh.Teams.ListPendingTeamInvitationsBySlug(ctx, org, slug, &lo)
 	})
 	if err != nil {

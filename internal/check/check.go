@@ -1,0 +1,180 @@
+// Package check is one run of `jit-gate check`, as one pipeline: read the
+// plan, decide which facts judging it needs, fetch them once, evaluate,
+// render, and comment on the pull request. The command only maps flags and
+// environment to a Config and the verdict to an exit code.
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/go-github/v60/github"
+
+	"github.com/jitgate/terraform-provider-jit/internal/gate"
+	"github.com/jitgate/terraform-provider-jit/internal/plan"
+	"github.com/jitgate/terraform-provider-jit/internal/prfacts"
+	"github.com/jitgate/terraform-provider-jit/internal/report"
+)
+
+// Config is what one check judges, and against what.
+type Config struct {
+	PlanPath    string
+	Mode        gate.Mode
+	Owner, Repo string
+	PR          int    // pr mode
+	MergeCommit string // apply mode: the commit applied (GITHUB_SHA)
+	EventHead   string // pr mode: the head commit of the event, when it is for PR
+	Governance  []string
+	Comment     bool   // write the report as a comment on the pull request
+	Self        string // the login to comment as when the token cannot name itself (prfacts.Self)
+	Now         time.Time
+	// Client connects to GitHub. It is nil when there is no token or
+	// repository: a run that must read the pull request then fails, and
+	// drift mode's break-glass follow-up reports what it could not read.
+	Client func() (*github.Client, error)
+}
+
+// Output is where the report goes.
+type Output struct {
+	Format         string // text, json or markdown, on Stdout
+	Color          bool   // colour the text format
+	Actions        bool   // in GitHub Actions: print workflow commands
+	Summary        string // GITHUB_STEP_SUMMARY: append the job summary
+	Outputs        string // GITHUB_OUTPUT: append the step outputs
+	Stdout, Stderr io.Writer
+}
+
+// Run checks the plan and publishes the report. The report's verdict is
+// error whenever anything failed, and never invites an unreviewed apply;
+// the error returned is a failure to publish it.
+func Run(ctx context.Context, cfg Config, out Output) (gate.Report, error) {
+	r, err := evaluate(ctx, cfg)
+	return publish(r, err, out)
+}
+
+// Refuse publishes the report of a run that could not start (flags,
+// environment): verdict error, no violation.
+func Refuse(mode gate.Mode, cause error, out Output) (gate.Report, error) {
+	return publish(errorReport(mode, cause), cause, out)
+}
+
+// evaluate reads the plan, fetches the facts and applies the rules, then
+// comments. On error it returns the most complete report it has.
+func evaluate(ctx context.Context, cfg Config) (gate.Report, error) {
+	p, err := plan.ReadFile(cfg.PlanPath)
+	if err != nil {
+		return gate.ErrorReport(cfg.Mode, err), planError{err}
+	}
+	opts := gate.Options{Mode: cfg.Mode, GovernanceApprovers: cfg.Governance}
+	needs := gate.NeedsOf(p, opts, cfg.Now)
+	facts := gate.Facts{Now: cfg.Now}
+	var client *github.Client
+	switch {
+	case !needs.GitHub():
+	case cfg.Client == nil && cfg.Mode == gate.ModeDrift:
+		// Overdue break-glass reviews stay unread; the rule says so.
+	case cfg.Client == nil:
+		err := fmt.Errorf("%s mode must read the pull request, but GitHub is not configured (GITHUB_TOKEN and --repo)", cfg.Mode)
+		return errorReport(cfg.Mode, err), err
+	default:
+		if client, err = cfg.Client(); err != nil {
+			return errorReport(cfg.Mode, err), err
+		}
+		src := prfacts.Source{Owner: cfg.Owner, Repo: cfg.Repo, PR: cfg.PR, EventHead: cfg.EventHead, Now: cfg.Now}
+		if cfg.Mode == gate.ModeApply {
+			src.MergeCommit = cfg.MergeCommit
+		}
+		// Without a merged pull request nothing approved the plan: that
+		// is an error here, never a judgement on no approvals.
+		if facts, err = prfacts.Gather(ctx, client, src, needs); err != nil {
+			return errorReport(cfg.Mode, err), err
+		}
+	}
+	r := gate.Evaluate(p, facts, opts)
+	if cfg.Comment && client != nil && facts.HasPR {
+		if err := comment(ctx, client, cfg, facts.Number, r); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+func comment(ctx context.Context, client *github.Client, cfg Config, number int, r gate.Report) error {
+	body, err := report.CommentBody(r)
+	if err != nil {
+		return err
+	}
+	self, err := prfacts.Self(ctx, client, cfg.Self)
+	if err != nil {
+		return err
+	}
+	return prfacts.UpsertComment(ctx, client, cfg.Owner, cfg.Repo, number, self, body)
+}
+
+// planError is a plan that could not be read; the report already carries it
+// as a plan.invalid violation.
+type planError struct{ error }
+
+func (e planError) Unwrap() error { return e.error }
+
+// errorReport is the report for a run that failed for a reason other than
+// the plan (flags, environment, GitHub): verdict error, no violation.
+func errorReport(mode gate.Mode, err error) gate.Report {
+	r := gate.ErrorReport(mode, err)
+	r.Violations = []gate.Violation{}
+	return r
+}
+
+// publish writes the report to Stdout in the chosen format and, where the
+// Actions environment asks for them, annotations, the job summary and step
+// outputs. runErr, if any, is why the verdict is "error": it goes to Stderr.
+func publish(r gate.Report, runErr error, out Output) (gate.Report, error) {
+	if runErr != nil {
+		fmt.Fprintf(out.Stderr, "jit-gate check: %s\n", report.Plain(runErr.Error()))
+		// Keep whatever was evaluated so the record shows it, but never
+		// pass, nor invite an unreviewed apply.
+		r.Verdict = gate.VerdictError
+		r.RevocationOnly = false
+	}
+	var err error
+	switch out.Format {
+	case "json":
+		err = report.JSON(out.Stdout, r)
+	case "markdown":
+		_, err = io.WriteString(out.Stdout, report.Markdown(r))
+	default:
+		err = report.Text(out.Stdout, r, out.Color)
+	}
+	if err != nil {
+		return r, err
+	}
+	if out.Actions {
+		ann := report.Annotations(r)
+		if pe := (planError{}); runErr != nil && !errors.As(runErr, &pe) {
+			ann += "::error title=jit-gate error::" + report.WorkflowData(runErr.Error()) + "\n"
+		}
+		// Keep stdout one JSON document for --format json; the runner reads
+		// workflow commands from stderr as well.
+		w := out.Stdout
+		if out.Format == "json" {
+			w = out.Stderr
+		}
+		if _, err := io.WriteString(w, ann); err != nil {
+			return r, err
+		}
+	}
+	if out.Summary != "" {
+		if err := report.AppendFile(out.Summary, report.JobSummary(r)); err != nil {
+			return r, fmt.Errorf("writing the job summary: %w", err)
+		}
+	}
+	if out.Outputs != "" {
+		if err := report.AppendFile(out.Outputs, report.Outputs(r)); err != nil {
+			return r, fmt.Errorf("writing step outputs: %w", err)
+		}
+	}
+	return r, nil
+}

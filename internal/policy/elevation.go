@@ -1,0 +1,76 @@
+package policy
+
+import (
+	"slices"
+	"time"
+)
+
+// Elevation statuses. Pending is an invitation the principal has not
+// accepted yet.
+const (
+	StatusActive  = "active"
+	StatusPending = "pending"
+	StatusExpired = "expired"
+	StatusRevoked = "revoked"
+)
+
+// History events of an elevation, as its history attribute keeps them.
+const (
+	EventGranted           = "granted"
+	EventInvited           = "invited"
+	EventAlreadyHeld       = "already_held"
+	EventAccepted          = "accepted"
+	EventExpired           = "expired"
+	EventRevokedExternally = "revoked_externally"
+	EventFoundAgain        = "found_again"
+	EventRevoked           = "revoked"
+)
+
+// Elevation is one jit_elevation: the request and its lifecycle, as a plan
+// or a state holds it. Null values are "" (or zero).
+type Elevation struct {
+	ID              string
+	PolicyID        string
+	Principal       string
+	Scope           string
+	Reason          string
+	Ticket          string
+	Duration        time.Duration
+	BreakGlass      bool
+	Status          string // a Status*; "" while unknown
+	GrantedAt       string
+	ExpiresAt       string
+	RevokedAt       string
+	PreviousAccess  string
+	GrantedByCommit string
+	History         []Event
+	Unknown         []string // top-level attributes unknown at plan time
+}
+
+// Event is one entry of an elevation's history.
+type Event struct {
+	At     string `json:"at" tfsdk:"at"`
+	Event  string `json:"event" tfsdk:"event"`
+	Detail string `json:"detail" tfsdk:"detail"`
+}
+
+// RequestAttributes are the attributes a user sets on an elevation; every
+// one forces replacement, so a change to any is a new request.
+var RequestAttributes = []string{"policy_id", "principal", "scope", "reason", "duration", "ticket", "break_glass"}
+
+// IsUnknown reports whether attribute name is unknown at plan time.
+func (e *Elevation) IsUnknown(name string) bool { return e != nil && slices.Contains(e.Unknown, name) }
+
+// Live reports whether status says the grant is in place (or invited).
+func Live(status string) bool { return status == StatusActive || status == StatusPending }
+
+// Ended reports whether status says the elevation is over. An unknown status
+// ("") has not ended: any doubt counts the grant as held.
+func Ended(status string) bool { return status == StatusExpired || status == StatusRevoked }
+
+// FoundAgain reports whether a refresh saw the access back after the
+// elevation ended: the provider clears revoked_at then.
+func (e *Elevation) FoundAgain() bool { return Ended(e.Status) && e.RevokedAt == "" }
+
+// HoldsGrant reports whether the elevation's access is believed to be in place.
+func (e *Elevation) HoldsGrant() bool { return Live(e.Status) || e.FoundAgain() }
