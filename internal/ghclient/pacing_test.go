@@ -56,7 +56,7 @@ func writeAll(c *github.Client, logins []string, revoke bool) []error {
 			if revoke {
 				_, err = c.Teams.RemoveTeamMembershipBySlug(context.Background(), "acme", team, login)
 			} else {
-				_, _, err = c.Teams.AddTeamMembershipBySlug(context.Background(), "acme", team, login, nil)
+				_, _, err = c.Teams.AddTeamMembershipBySlug(context.Background(), "acme", team, login, &github.TeamAddTeamMembershipOptions{Role: "member"})
 			}
 			if err != nil {
 				mu.Lock()

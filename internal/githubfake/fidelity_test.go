@@ -383,16 +383,8 @@ func TestOwnersReadAsMaintainers(t *testing.T) {
 
 func TestInvitationsExpireAfterSevenDays(t *testing.T) {
 	clk := clock.NewVirtual(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
-	f := New(WithClock(clk))
-	t.Cleanup(f.Close)
-	for _, u := range []string{"admin", "bob", "zed"} {
-		f.AddUser(u)
-	}
-	f.AddToken(adminToken, "admin")
-	f.AddOrg("acme")
-	f.SetOrgMember("acme", "admin", "admin")
-	f.AddTeam("acme", "platform")
-	f.AddRepo("acme", "api")
+	f := newFake(t, WithClock(clk))
+	f.AddUser("zed")
 	c := client(t, f, adminToken)
 
 	// go-github v60 does not decode "expired"; this does.
@@ -456,11 +448,8 @@ func TestInvitationsExpireAfterSevenDays(t *testing.T) {
 
 func TestPrimaryRateLimit(t *testing.T) {
 	clk := clock.NewVirtual(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
-	f := New(WithClock(clk))
-	t.Cleanup(f.Close)
-	id := f.AddUser("admin")
-	f.AddUser("alice")
-	f.AddToken(adminToken, "admin")
+	f := newFake(t, WithClock(clk))
+	id := f.UserID("admin")
 	f.AddToken("tok-admin-2", "admin") // a second token of the same user shares the budget
 	f.AddToken("tok-alice", "alice")
 	f.SetRateLimit(3)
@@ -499,13 +488,7 @@ func TestPrimaryRateLimit(t *testing.T) {
 
 func TestSecondaryRateLimit(t *testing.T) {
 	clk := clock.NewVirtual(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
-	f := New(WithClock(clk))
-	t.Cleanup(f.Close)
-	f.AddUser("admin")
-	f.AddToken(adminToken, "admin")
-	f.AddOrg("acme")
-	f.SetOrgMember("acme", "admin", "admin")
-	f.AddRepo("acme", "api")
+	f := newFake(t, WithClock(clk))
 	n := f.AddIssue("acme", "api", Issue{Title: "log", Author: "admin"})
 	c := client(t, f, adminToken)
 	comment := func() error {

@@ -129,24 +129,22 @@ func (f *Fake) PushCommit(owner, name string, rc RepoCommit) string {
 
 // SetBranch creates or moves a branch to a commit of the repository.
 func (f *Fake) SetBranch(owner, name, branch, sha string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r := f.mustRepo(owner, name)
-	if r.git.commits[sha] == nil {
-		fail("%s/%s has no commit %s", owner, name, sha)
-	}
-	r.git.branches[branch] = sha
+	f.pointRef(owner, name, sha, func(g *gitData) { g.branches[branch] = sha })
 }
 
 // SetTag creates or moves a tag to a commit of the repository.
 func (f *Fake) SetTag(owner, name, tag, sha string) {
+	f.pointRef(owner, name, sha, func(g *gitData) { g.tags[tag] = sha })
+}
+
+func (f *Fake) pointRef(owner, name, sha string, set func(*gitData)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	r := f.mustRepo(owner, name)
 	if r.git.commits[sha] == nil {
 		fail("%s/%s has no commit %s", owner, name, sha)
 	}
-	r.git.tags[tag] = sha
+	set(&r.git)
 }
 
 // SetDefaultBranch names the repository's default branch ("main" unless

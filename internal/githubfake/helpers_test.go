@@ -15,9 +15,9 @@ const adminToken = "tok-admin"
 // newFake returns a fake with org "acme" (owner "admin"), team "platform" and
 // repository acme/api, plus users alice (org member), bob (not a member) and
 // dependabot[bot].
-func newFake(t *testing.T) *Fake {
+func newFake(t *testing.T, opts ...Option) *Fake {
 	t.Helper()
-	f := New()
+	f := New(opts...)
 	t.Cleanup(f.Close)
 	for _, u := range []string{"admin", "alice", "bob"} {
 		f.AddUser(u)

@@ -224,6 +224,7 @@ func firstLine(s string) string {
 }
 
 func clip(s string) string {
+	s = strings.TrimSpace(s)
 	if len(s) > 300 {
 		return s[:300] + "…"
 	}
