@@ -102,8 +102,10 @@ admin team-memberships '{"org":"acme","slug":"oncall","login":"alice","role":"ma
 plan
 gate check --plan plan.json --mode drift
 echo "the policy is exclusive: the drift check sweeps the shadow access away, and records it"
-printf '\n$ jit-gate sweep --plan plan.json --format json | tee sweep.json\n'
-"$work/bin/jit-gate" sweep --plan plan.json --format json | tee sweep.json
+# As in the drift workflow, the sweep writes with the provider's token: the
+# gate's may not change teams.
+printf '\n$ GITHUB_TOKEN=$JIT_PROVIDER_TOKEN jit-gate sweep --plan plan.json --format json | tee sweep.json\n'
+GITHUB_TOKEN=demo-provider-token "$work/bin/jit-gate" sweep --plan plan.json --format json | tee sweep.json
 gate record --mode drift --plan plan.json --outcome skipped --sweep sweep.json
 plan
 gate check --plan plan.json --mode drift

@@ -68,6 +68,7 @@ func newTFWorld(t *testing.T) *tfWorld {
 	gh.AddTeam("acme", "oncall")
 	gh.AddRepo("acme", "infra")
 	gh.AddToken(providerToken, "jit-bot")
+	gh.SetCollaborator("acme", "infra", "gatekeeper", "push") // what the gate reads and writes needs it
 	gh.AddToken(gateToken, "gatekeeper")
 	return &tfWorld{dir: t.TempDir(), terraform: terraform, rc: rc, gh: gh, gateEnv: map[string]string{
 		"GITHUB_TOKEN":      gateToken,

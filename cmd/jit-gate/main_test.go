@@ -196,6 +196,7 @@ func fakeGitHub(t *testing.T) (*githubfake.Fake, map[string]string) {
 	f.AddUser("gatekeeper")
 	f.AddOrg("acme")
 	f.AddRepo("acme", "infra")
+	f.SetCollaborator("acme", "infra", "gatekeeper", "push") // what the gate reads and writes needs it
 	f.AddToken("tok", "gatekeeper")
 	return f, map[string]string{
 		"GITHUB_TOKEN":      "tok",

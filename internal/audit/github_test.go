@@ -39,6 +39,9 @@ func world(t *testing.T) (*githubfake.Fake, *github.Client, int) {
 	}
 	f.AddOrg("acme")
 	f.AddRepo("acme", "infra")
+	// The gate's account reads PRs, comments and opens the labelled audit
+	// issue: on GitHub that takes push.
+	f.SetCollaborator("acme", "infra", "gatekeeper", "push")
 	f.AddToken(token, "gatekeeper")
 	n := f.AddPullRequest("acme", "infra", githubfake.PullRequest{Author: "alice"})
 	f.AddCommit("acme", "infra", n, prHead, "alice", "alice")

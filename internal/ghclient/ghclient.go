@@ -1,6 +1,7 @@
 // Package ghclient builds the GitHub API client shared by everything in this
-// project that talks to GitHub: a go-github client over go-retryablehttp with
-// a retry policy tuned for GitHub's rate limits.
+// project that talks to GitHub: a go-github client over go-retryablehttp that
+// paces writes under GitHub's secondary rate limits, waits out the primary
+// and secondary limits as GitHub asks, and explains GitHub's errors.
 package ghclient
 
 import (
@@ -14,6 +15,8 @@ import (
 
 	"github.com/google/go-github/v60/github"
 	cleanhttp "github.com/hashicorp/go-cleanhttp"
+
+	"github.com/jitgate/terraform-provider-jit/internal/clock"
 )
 
 const (
@@ -21,6 +24,7 @@ const (
 	defaultMaxRetries = 4
 	defaultMinWait    = time.Second
 	defaultMaxWait    = 60 * time.Second
+	defaultBudget     = 10 * time.Minute
 )
 
 // Config configures New. The zero value talks to api.github.com
@@ -38,33 +42,43 @@ type Config struct {
 	// UserAgent, e.g. "terraform-provider-jit/0.1.0"; "" keeps go-github's.
 	UserAgent string
 
-	// MaxRetries bounds retries, so a request is sent at most MaxRetries+1
-	// times. 0 means 4; a negative value disables retries.
+	// MaxRetries bounds retries of server errors and network failures, so
+	// such a request is sent at most MaxRetries+1 times. 0 means 4; a
+	// negative value disables these retries.
 	MaxRetries int
 
-	// MinWait is the exponential backoff base (default 1s): retry n waits a
-	// random duration in [d/2, d] where d = MinWait·2ⁿ⁻¹, capped at MaxWait.
+	// MinWait is the exponential backoff base for those retries (default
+	// 1s): retry n waits a random duration in [d/2, d] where d =
+	// MinWait·2ⁿ⁻¹, capped at MaxWait (default 60s), as is a Retry-After.
 	MinWait time.Duration
-
-	// MaxWait caps every single wait (default 60s), including waits asked
-	// for by Retry-After or X-RateLimit-Reset. A longer wait requested by
-	// GitHub is shortened to MaxWait and the request retried anyway: the
-	// total delay stays bounded, and once retries are exhausted go-github
-	// remembers the rate limit and fails later calls locally until reset.
 	MaxWait time.Duration
 
-	// Logger receives one debug line per retry (method, path, attempt,
-	// status or error, wait); the provider passes tflog.Debug. nil discards.
+	// RateLimitBudget is the longest one request waits on GitHub's rate
+	// limits in all (default 10m): for the primary limit's reset, and after
+	// a secondary limit for Retry-After or, without one, for at least a
+	// minute, doubling each time. A wait that would go past it fails at
+	// once with a *RateLimitError saying which limit and until when.
+	// Pacing writes under the secondary limits does not count against it.
+	RateLimitBudget time.Duration
+
+	// Logger receives one debug line per retry and per rate-limit wait
+	// (method, path, attempt, status or error, wait); the provider passes
+	// tflog.Debug. nil discards.
 	Logger func(ctx context.Context, msg string, fields map[string]any)
 
-	// Clock is used to turn X-RateLimit-Reset into a wait; nil means real time.
-	Clock interface{ Now() time.Time }
+	// Clock tells the time and waits on rate limits and pacing; nil means
+	// real time. Tests pass a clock.Virtual shared with the fake GitHub.
+	Clock clock.Clock
 }
 
-// New returns a go-github client for cfg. After retries are exhausted the
-// last response is returned to go-github unchanged, so callers get its usual
-// typed errors (*github.ErrorResponse, *github.RateLimitError,
-// *github.AbuseRateLimitError) with GitHub's status and message.
+// New returns a go-github client for cfg. Writes (POST, PATCH, PUT, DELETE)
+// are paced under GitHub's secondary limits for content-creating requests,
+// 80 a minute and 500 an hour, so large applies do not trip them. A request
+// that meets a rate limit is sent again once it has passed, within
+// RateLimitBudget. After server-error retries are exhausted the last
+// response is returned to go-github unchanged, so callers get its usual
+// typed errors (*github.ErrorResponse) with GitHub's status and message;
+// Explain spells those out for people.
 func New(cfg Config) (*github.Client, error) {
 	baseURL, err := parseBaseURL(cfg.BaseURL)
 	if err != nil {
@@ -94,12 +108,20 @@ func New(cfg Config) (*github.Client, error) {
 	if t.minWait < 0 || t.maxWait < 0 || t.minWait > t.maxWait {
 		return nil, fmt.Errorf("ghclient: invalid waits MinWait=%s MaxWait=%s: must be non-negative with MinWait <= MaxWait", t.minWait, t.maxWait)
 	}
+	budget := cfg.RateLimitBudget
+	if budget == 0 {
+		budget = defaultBudget
+	}
+	if budget < 0 {
+		return nil, fmt.Errorf("ghclient: invalid RateLimitBudget=%s: must be non-negative", budget)
+	}
 	if t.log == nil {
 		t.log = func(context.Context, string, map[string]any) {}
 	}
 	if t.clock == nil {
-		t.clock = systemClock{}
+		t.clock = clock.System()
 	}
+	t.limits = newLimits(t.clock, budget)
 
 	c := github.NewClient(&http.Client{Transport: t})
 	c.BaseURL = baseURL
@@ -142,7 +164,3 @@ func IsNotFound(err error) bool {
 	var er *github.ErrorResponse
 	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound
 }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }

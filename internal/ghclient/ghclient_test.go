@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/jitgate/terraform-provider-jit/internal/clock"
 )
 
 const testToken = "ghp_s3cr3tT0kenValue"
@@ -41,7 +43,8 @@ func (l *logCapture) all() []map[string]any {
 	return append([]map[string]any(nil), l.lines...)
 }
 
-// newTestClient starts srv's handler and returns a fast-retrying client for it.
+// newTestClient starts srv's handler and returns a fast-retrying client for
+// it. Rate-limit waits and pacing run on a virtual clock (cfg.Clock).
 func newTestClient(t *testing.T, h http.HandlerFunc, mod func(*Config)) (*github.Client, *logCapture) {
 	t.Helper()
 	srv := httptest.NewServer(h)
@@ -55,6 +58,7 @@ func newTestClient(t *testing.T, h http.HandlerFunc, mod func(*Config)) (*github
 		MinWait:    time.Millisecond,
 		MaxWait:    5 * time.Millisecond,
 		Logger:     logs.log,
+		Clock:      clock.NewVirtual(time.Now()),
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -186,42 +190,45 @@ func TestRetriesNetworkError(t *testing.T) {
 	}
 }
 
-func TestRetriesRateLimits(t *testing.T) {
-	secondaryBody := `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`
-	// wantWait is the logged wait: server hints here all exceed MaxWait
-	// (5ms), so they are capped; without a hint the wait is jittered.
+const secondaryBody = `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`
+
+// TestWaitsOutRateLimits: each kind of rate-limit answer is waited out on
+// the clock for as long as GitHub asks, then the request is sent again.
+func TestWaitsOutRateLimits(t *testing.T) {
+	start := time.Now().Truncate(time.Second)
 	tests := map[string]struct {
 		resp     response
-		wantWait string
+		wantWait time.Duration
 	}{
 		"429 with Retry-After": {response{
 			status:  http.StatusTooManyRequests,
-			headers: map[string]string{"Retry-After": "1"},
+			headers: map[string]string{"Retry-After": "7"},
 			body:    `{"message":"slow down"}`,
-		}, "5ms"},
-		"403 secondary limit by message": {response{
+		}, 7 * time.Second},
+		"403 secondary limit without Retry-After waits a minute": {response{
 			status: http.StatusForbidden,
 			body:   secondaryBody,
-		}, ""},
-		"403 secondary limit by Retry-After": {response{
+		}, time.Minute},
+		"403 secondary limit with Retry-After": {response{
 			status:  http.StatusForbidden,
-			headers: map[string]string{"Retry-After": "1"},
-			body:    `{"message":"slow down"}`,
-		}, "5ms"},
-		"403 primary limit": {response{
+			headers: map[string]string{"Retry-After": "90"},
+			body:    secondaryBody,
+		}, 90 * time.Second},
+		"403 primary limit waits for the reset": {response{
 			status: http.StatusForbidden,
 			headers: map[string]string{
 				"X-RateLimit-Limit":     "5000",
 				"X-RateLimit-Remaining": "0",
-				"X-RateLimit-Reset":     fmt.Sprint(time.Now().Add(time.Hour).Unix()),
+				"X-RateLimit-Reset":     fmt.Sprint(start.Add(5 * time.Minute).Unix()),
 			},
-			body: `{"message":"API rate limit exceeded"}`,
-		}, "5ms"},
+			body: `{"message":"API rate limit exceeded for user ID 1."}`,
+		}, 5*time.Minute + time.Second},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			var hits atomic.Int32
-			c, logs := newTestClient(t, respondSequence(&hits, tc.resp, response{status: 200, body: `{}`}), nil)
+			clk := clock.NewVirtual(start)
+			c, logs := newTestClient(t, respondSequence(&hits, tc.resp, response{status: 200, body: `{}`}), func(cfg *Config) { cfg.Clock = clk })
 
 			if _, err := call(context.Background(), c, http.MethodGet, nil); err != nil {
 				t.Fatalf("call: %v", err)
@@ -229,14 +236,138 @@ func TestRetriesRateLimits(t *testing.T) {
 			if got := hits.Load(); got != 2 {
 				t.Errorf("server hits = %d, want 2", got)
 			}
-			lines := logs.all()
-			if len(lines) != 1 || lines[0]["status"] != tc.resp.status {
-				t.Fatalf("log lines = %v, want one retry of a %d", lines, tc.resp.status)
+			if got := clk.Slept(); got != tc.wantWait {
+				t.Errorf("waited %s, want %s", got, tc.wantWait)
 			}
-			if tc.wantWait != "" && lines[0]["wait"] != tc.wantWait {
-				t.Errorf("wait = %v, want %s", lines[0]["wait"], tc.wantWait)
+			var waits []any
+			for _, l := range logs.all() {
+				if l["msg"] == "waiting for GitHub's rate limit" {
+					waits = append(waits, l["wait"])
+				}
+			}
+			if len(waits) != 1 || waits[0] != tc.wantWait.String() {
+				t.Errorf("logged waits %v, want [%s]", waits, tc.wantWait)
 			}
 		})
+	}
+}
+
+// TestLastAllowedRequest: GitHub's last allowed request is a 200 with
+// X-RateLimit-Remaining 0. go-github alone would refuse every later request
+// locally until the reset; the client instead waits for the reset when it
+// is within the budget, and otherwise fails at once naming the reset time,
+// without sending.
+func TestLastAllowedRequest(t *testing.T) {
+	start := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	for name, tc := range map[string]struct {
+		resetIn  time.Duration
+		wantHits int32
+		wantErr  string
+	}{
+		"reset within the budget": {resetIn: 3 * time.Minute, wantHits: 2},
+		"reset beyond the budget": {resetIn: 47 * time.Minute, wantHits: 1, wantErr: "primary rate limit for this token is used up until 2026-03-01T10:47:01Z"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			clk := clock.NewVirtual(start)
+			var hits atomic.Int32
+			c, _ := newTestClient(t, respondSequence(&hits,
+				response{status: 200, body: `{}`, headers: map[string]string{
+					"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": fmt.Sprint(start.Add(tc.resetIn).Unix()),
+				}},
+				response{status: 200, body: `{}`, headers: map[string]string{"X-RateLimit-Remaining": "4999"}},
+			), func(cfg *Config) { cfg.Clock = clk })
+
+			if _, err := call(context.Background(), c, http.MethodGet, nil); err != nil {
+				t.Fatalf("the last allowed request: %v", err)
+			}
+			_, err := call(context.Background(), c, http.MethodGet, nil)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("the request after the reset: %v", err)
+			case tc.wantErr != "":
+				var rl *RateLimitError
+				if !errors.As(err, &rl) || rl.Secondary || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want a *RateLimitError containing %q", err, tc.wantErr)
+				}
+			}
+			if got := hits.Load(); got != tc.wantHits {
+				t.Errorf("server hits = %d, want %d", got, tc.wantHits)
+			}
+			if tc.wantErr == "" && clk.Now().Before(start.Add(tc.resetIn)) {
+				t.Errorf("sent at %s, before the reset at %s", clk.Now(), start.Add(tc.resetIn))
+			}
+		})
+	}
+}
+
+// TestSecondaryLimitBudget: a secondary limit without Retry-After that does
+// not lift is waited out for a minute, then two, then four, and the request
+// fails when the next wait would pass the budget, saying so.
+func TestSecondaryLimitBudget(t *testing.T) {
+	clk := clock.NewVirtual(time.Now())
+	var hits atomic.Int32
+	c, _ := newTestClient(t, respondSequence(&hits, response{status: http.StatusForbidden, body: secondaryBody}),
+		func(cfg *Config) { cfg.Clock = clk })
+
+	_, err := call(context.Background(), c, http.MethodPost, map[string]string{"body": "x"})
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || !rl.Secondary {
+		t.Fatalf("err = %v, want a secondary *RateLimitError", err)
+	}
+	for _, want := range []string{"secondary rate limit still applies after waiting 7m0s", "at most 10m0s", "You have exceeded a secondary rate limit"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %q, want it to contain %q", err, want)
+		}
+	}
+	if got := clk.Slept(); got != 7*time.Minute {
+		t.Errorf("waited %s, want 1m+2m+4m", got)
+	}
+	if got := hits.Load(); got != 4 {
+		t.Errorf("server hits = %d, want 4", got)
+	}
+}
+
+// TestWritesArePaced: 200 writes in a row never put more than 80 in any
+// minute, and reads are not held back.
+func TestWritesArePaced(t *testing.T) {
+	clk := clock.NewVirtual(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
+	var mu sync.Mutex
+	var writes []time.Time
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			mu.Lock()
+			writes = append(writes, clk.Now())
+			mu.Unlock()
+		}
+		io.WriteString(w, `{}`)
+	}, func(cfg *Config) { cfg.Clock = clk })
+
+	start := clk.Now()
+	for range 200 {
+		if _, err := call(context.Background(), c, http.MethodPut, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range writes {
+		j := i
+		for j < len(writes) && writes[j].Sub(writes[i]) < time.Minute {
+			j++
+		}
+		if j-i > 80 {
+			t.Fatalf("%d writes within a minute of write %d", j-i, i)
+		}
+	}
+	if took := clk.Now().Sub(start); took < 2*time.Minute || took > 3*time.Minute {
+		t.Errorf("200 writes took %s of virtual time, want 80 a minute: just over 2m", took)
+	}
+	before := clk.Now()
+	for range 100 {
+		if _, err := call(context.Background(), c, http.MethodGet, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if clk.Now() != before {
+		t.Errorf("reads waited %s", clk.Now().Sub(before))
 	}
 }
 
@@ -271,78 +402,19 @@ func TestDoesNotRetryClientErrors(t *testing.T) {
 }
 
 func TestExhaustedRetriesReturnTypedError(t *testing.T) {
-	reset := time.Now().Add(time.Hour).Unix()
-	tests := map[string]struct {
-		resp    response
-		check   func(error) (status int, msg string, ok bool)
-		wantMsg string
-	}{
-		"503": {
-			resp:    response{status: http.StatusServiceUnavailable, body: `{"message":"GitHub is down"}`},
-			wantMsg: "GitHub is down",
-			check: func(err error) (int, string, bool) {
-				var e *github.ErrorResponse
-				if !errors.As(err, &e) {
-					return 0, "", false
-				}
-				return e.Response.StatusCode, e.Message, true
-			},
-		},
-		"403 primary limit": {
-			resp: response{
-				status: http.StatusForbidden,
-				headers: map[string]string{
-					"X-RateLimit-Limit":     "5000",
-					"X-RateLimit-Remaining": "0",
-					"X-RateLimit-Reset":     fmt.Sprint(reset),
-				},
-				body: `{"message":"API rate limit exceeded for installation"}`,
-			},
-			wantMsg: "API rate limit exceeded for installation",
-			check: func(err error) (int, string, bool) {
-				var e *github.RateLimitError
-				if !errors.As(err, &e) {
-					return 0, "", false
-				}
-				return e.Response.StatusCode, e.Message, e.Rate.Reset.Unix() == reset
-			},
-		},
-		"403 secondary limit": {
-			resp: response{
-				status:  http.StatusForbidden,
-				headers: map[string]string{"Retry-After": "0"},
-				body:    `{"message":"You have exceeded a secondary rate limit.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`,
-			},
-			wantMsg: "You have exceeded a secondary rate limit.",
-			check: func(err error) (int, string, bool) {
-				var e *github.AbuseRateLimitError
-				if !errors.As(err, &e) {
-					return 0, "", false
-				}
-				return e.Response.StatusCode, e.Message, true
-			},
-		},
-	}
-	for name, tc := range tests {
-		t.Run(name, func(t *testing.T) {
-			var hits atomic.Int32
-			c, logs := newTestClient(t, respondSequence(&hits, tc.resp), nil)
+	var hits atomic.Int32
+	c, logs := newTestClient(t, respondSequence(&hits, response{status: http.StatusServiceUnavailable, body: `{"message":"GitHub is down"}`}), nil)
 
-			_, err := call(context.Background(), c, http.MethodGet, nil)
-			if err == nil {
-				t.Fatal("call succeeded, want error")
-			}
-			status, msg, ok := tc.check(err)
-			if !ok || status != tc.resp.status || msg != tc.wantMsg {
-				t.Errorf("err = %T %v; want typed error %d %q", err, err, tc.resp.status, tc.wantMsg)
-			}
-			if got := hits.Load(); got != 4 {
-				t.Errorf("server hits = %d, want MaxRetries+1 = 4", got)
-			}
-			if lines := logs.all(); len(lines) != 3 {
-				t.Errorf("retry log lines = %d, want 3", len(lines))
-			}
-		})
+	_, err := call(context.Background(), c, http.MethodGet, nil)
+	var e *github.ErrorResponse
+	if !errors.As(err, &e) || e.Response.StatusCode != http.StatusServiceUnavailable || e.Message != "GitHub is down" {
+		t.Fatalf("err = %T %v; want *github.ErrorResponse 503 %q", err, err, "GitHub is down")
+	}
+	if got := hits.Load(); got != 4 {
+		t.Errorf("server hits = %d, want MaxRetries+1 = 4", got)
+	}
+	if lines := logs.all(); len(lines) != 3 {
+		t.Errorf("retry log lines = %d, want 3", len(lines))
 	}
 }
 
@@ -365,7 +437,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 		response{status: http.StatusBadGateway, body: `{"message":"bad gateway"}`},
 		response{status: http.StatusForbidden, headers: map[string]string{"Retry-After": "0"}, body: `{"message":"secondary rate limit"}`},
 		response{status: http.StatusServiceUnavailable, body: `{"message":"unavailable"}`},
-	), nil)
+	), func(cfg *Config) { cfg.MaxRetries = 1 })
 
 	_, err := call(context.Background(), c, http.MethodPatch, map[string]string{"k": "v"})
 	if err == nil {
@@ -376,7 +448,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 		t.Errorf("token leaked: %s", text)
 	}
 	if len(logs.all()) != 3 {
-		t.Errorf("retry log lines = %v, want 3", logs.all())
+		t.Errorf("log lines = %v, want 3 (a retry, the limit, a retry)", logs.all())
 	}
 }
 
@@ -452,6 +524,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		"unparseable": {Config{BaseURL: "https://ghe.example/%zz"}, `"https://ghe.example/%zz"`},
 		"credentials": {Config{BaseURL: "https://x:" + testToken + "@ghe.example/"}, `"https://x:xxxxx@ghe.example/"`},
 		"waits":       {Config{Token: testToken, MinWait: time.Minute, MaxWait: time.Second}, "MinWait=1m0s MaxWait=1s"},
+		"budget":      {Config{Token: testToken, RateLimitBudget: -time.Second}, "RateLimitBudget=-1s"},
 		"negative":    {Config{Token: testToken, MinWait: -time.Second}, "MinWait=-1s"},
 	}
 	for name, tc := range tests {

@@ -3,21 +3,16 @@ package ghclient
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jitgate/terraform-provider-jit/internal/clock"
 )
 
-type fixedClock time.Time
-
-func (c fixedClock) Now() time.Time { return time.Time(c) }
-
-func TestBackoffHonoursServerHints(t *testing.T) {
-	now := time.Unix(1_700_000_000, 0)
-	tr := &transport{clock: fixedClock(now)}
+func TestBackoffHonoursRetryAfter(t *testing.T) {
 	resp := func(status int, headers map[string]string) *http.Response {
 		h := http.Header{}
 		for k, v := range headers {
@@ -25,69 +20,35 @@ func TestBackoffHonoursServerHints(t *testing.T) {
 		}
 		return &http.Response{StatusCode: status, Header: h}
 	}
-	reset := func(d time.Duration) string { return fmt.Sprint(now.Add(d).Unix()) }
-
 	tests := map[string]struct {
 		resp *http.Response
-		hi   time.Duration
 		want time.Duration
 	}{
-		"429 Retry-After": {
-			resp: resp(429, map[string]string{"Retry-After": "7"}),
-			hi:   time.Minute, want: 7 * time.Second,
-		},
-		"Retry-After zero": {
-			resp: resp(403, map[string]string{"Retry-After": "0"}),
-			hi:   time.Minute, want: 0,
-		},
-		"Retry-After capped": {
-			resp: resp(429, map[string]string{"Retry-After": "3600"}),
-			hi:   time.Minute, want: time.Minute,
-		},
-		"Retry-After huge": {
-			resp: resp(429, map[string]string{"Retry-After": "99999999999999"}),
-			hi:   time.Minute, want: time.Minute,
-		},
-		"Retry-After beats reset": {
-			resp: resp(403, map[string]string{"Retry-After": "2", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset(30 * time.Second)}),
-			hi:   time.Minute, want: 2 * time.Second,
-		},
-		"primary limit waits for reset": {
-			resp: resp(403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset(30 * time.Second)}),
-			hi:   time.Minute, want: 31 * time.Second,
-		},
-		"primary limit reset capped": {
-			resp: resp(429, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset(time.Hour)}),
-			hi:   time.Minute, want: time.Minute,
-		},
-		"reset already passed": {
-			resp: resp(403, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset(-time.Minute)}),
-			hi:   time.Minute, want: 0,
-		},
+		"503 Retry-After":  {resp(503, map[string]string{"Retry-After": "7"}), 7 * time.Second},
+		"Retry-After zero": {resp(502, map[string]string{"Retry-After": "0"}), 0},
+		"capped":           {resp(503, map[string]string{"Retry-After": "3600"}), time.Minute},
+		"huge":             {resp(503, map[string]string{"Retry-After": "99999999999999"}), time.Minute},
 	}
 	for name, tc := range tests {
-		if got := tr.backoff(time.Second, tc.hi, 0, tc.resp); got != tc.want {
+		if got := backoff(time.Second, time.Minute, 0, tc.resp); got != tc.want {
 			t.Errorf("%s: backoff = %s, want %s", name, got, tc.want)
 		}
 	}
 }
 
 func TestBackoffExponentialWithJitter(t *testing.T) {
-	tr := &transport{clock: fixedClock(time.Unix(0, 0))}
 	lo, hi := time.Second, 10*time.Second
-	// Reset is ignored while requests remain; a 502 has no hints at all.
-	hint := &http.Response{StatusCode: 403, Header: http.Header{"X-Ratelimit-Remaining": {"5"}, "X-Ratelimit-Reset": {"99999"}}}
 	for attempt, ceiling := range []time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second} {
-		for _, resp := range []*http.Response{nil, {StatusCode: 502, Header: http.Header{}}, hint} {
+		for _, resp := range []*http.Response{nil, {StatusCode: 502, Header: http.Header{}}} {
 			for range 50 {
-				got := tr.backoff(lo, hi, attempt, resp)
+				got := backoff(lo, hi, attempt, resp)
 				if got < ceiling/2 || got > ceiling {
 					t.Fatalf("attempt %d: backoff = %s, want in [%s, %s]", attempt, got, ceiling/2, ceiling)
 				}
 			}
 		}
 	}
-	if got := tr.backoff(lo, hi, 1000, nil); got > hi {
+	if got := backoff(lo, hi, 1000, nil); got > hi {
 		t.Errorf("attempt 1000: backoff = %s, want <= %s", got, hi)
 	}
 }
@@ -118,6 +79,8 @@ func TestRoundTripCancelledAfterResponse(t *testing.T) {
 		minWait:    time.Millisecond,
 		maxWait:    time.Millisecond,
 		log:        func(context.Context, string, map[string]any) {},
+		clock:      clock.System(),
+		limits:     newLimits(clock.System(), time.Minute),
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://api.github.com/user", nil)
 	if err != nil {

@@ -15,23 +15,33 @@ const adminPrefix = "/_fake/"
 // adminArgs is the request body of the single-operation admin endpoints;
 // each uses the fields named after its Go method's parameters.
 type adminArgs struct {
-	Token          string `json:"token"`
-	Login          string `json:"login"`
-	Org            string `json:"org"`
-	Slug           string `json:"slug"`
-	Owner          string `json:"owner"`
-	Repo           string `json:"repo"`
-	Role           string `json:"role"`
-	State          string `json:"state"`
-	Permission     string `json:"permission"`
-	Number         int    `json:"number"`
-	SHA            string `json:"sha"`
-	Author         string `json:"author"`
-	Committer      string `json:"committer"`
-	CommitID       string `json:"commit_id"`
-	Body           string `json:"body"`
-	ID             int64  `json:"id"`
-	MergeCommitSHA string `json:"merge_commit_sha"`
+	Token          string            `json:"token"`
+	Login          string            `json:"login"`
+	Org            string            `json:"org"`
+	Slug           string            `json:"slug"`
+	Owner          string            `json:"owner"`
+	Repo           string            `json:"repo"`
+	Role           string            `json:"role"`
+	State          string            `json:"state"`
+	Permission     string            `json:"permission"`
+	Number         int               `json:"number"`
+	SHA            string            `json:"sha"`
+	Author         string            `json:"author"`
+	Committer      string            `json:"committer"`
+	CommitID       string            `json:"commit_id"`
+	Body           string            `json:"body"`
+	ID             int64             `json:"id"`
+	MergeCommitSHA string            `json:"merge_commit_sha"`
+	NewLogin       string            `json:"new_login"`
+	Parent         string            `json:"parent"`
+	Branch         string            `json:"branch"`
+	Tag            string            `json:"tag"`
+	On             bool              `json:"on"`
+	Limit          int               `json:"limit"`
+	PerMinute      int               `json:"per_minute"`
+	PerHour        int               `json:"per_hour"`
+	Permissions    map[string]string `json:"permissions"`
+	Files          []PullFile        `json:"files"`
 }
 
 // repoRef holds the repository fields of the pulls and issues admin
@@ -64,7 +74,21 @@ var adminOps = map[string]func(*Fake, []byte) any{
 	"POST /_fake/users":  adminOp(func(f *Fake, a adminArgs) any { f.AddUser(a.Login); return nil }),
 	"POST /_fake/bots":   adminOp(func(f *Fake, a adminArgs) any { f.AddBot(a.Login); return nil }),
 	"POST /_fake/tokens": adminOp(func(f *Fake, a adminArgs) any { f.AddToken(a.Token, a.Login); return nil }),
-	"POST /_fake/orgs":   adminOp(func(f *Fake, a adminArgs) any { f.AddOrg(a.Org); return nil }),
+	"POST /_fake/installation-tokens": adminOp(func(f *Fake, in SeedInstallation) any {
+		f.AddInstallationToken(in.Token, in.Installation)
+		return nil
+	}),
+	"POST /_fake/actions-tokens": adminOp(func(f *Fake, a adminArgs) any {
+		f.AddActionsToken(a.Token, a.Owner, a.Repo, a.Permissions)
+		return nil
+	}),
+	"POST /_fake/users/rename": adminOp(func(f *Fake, a adminArgs) any { f.RenameUser(a.Login, a.NewLogin); return nil }),
+	"POST /_fake/rate-limit":   adminOp(func(f *Fake, a adminArgs) any { f.SetRateLimit(a.Limit); return nil }),
+	"POST /_fake/secondary-limits": adminOp(func(f *Fake, a adminArgs) any {
+		f.SetSecondaryLimits(a.PerMinute, a.PerHour)
+		return nil
+	}),
+	"POST /_fake/orgs": adminOp(func(f *Fake, a adminArgs) any { f.AddOrg(a.Org); return nil }),
 	"POST /_fake/org-members": adminOp(func(f *Fake, a adminArgs) any {
 		f.SetOrgMember(a.Org, a.Login, a.Role)
 		return nil
@@ -78,6 +102,14 @@ var adminOps = map[string]func(*Fake, []byte) any{
 		return nil
 	}),
 	"POST /_fake/teams": adminOp(func(f *Fake, a adminArgs) any { f.AddTeam(a.Org, a.Slug); return nil }),
+	"POST /_fake/team-parent": adminOp(func(f *Fake, a adminArgs) any {
+		f.SetTeamParent(a.Org, a.Slug, a.Parent)
+		return nil
+	}),
+	"POST /_fake/org-member-roles-listed": adminOp(func(f *Fake, a adminArgs) any {
+		f.SetTeamMemberRolesListed(a.Org, a.On)
+		return nil
+	}),
 	"POST /_fake/team-memberships": adminOp(func(f *Fake, a adminArgs) any {
 		f.SetTeamMembership(a.Org, a.Slug, a.Login, a.Role, a.State)
 		return nil
@@ -97,6 +129,25 @@ var adminOps = map[string]func(*Fake, []byte) any{
 	}),
 	"POST /_fake/invitations/accept": adminOp(func(f *Fake, a adminArgs) any {
 		f.AcceptInvitation(a.Owner, a.Repo, a.Login)
+		return nil
+	}),
+	"POST /_fake/git/commits": adminOp(func(f *Fake, p struct {
+		repoRef
+		RepoCommit
+	}) any {
+		return obj{"sha": f.PushCommit(p.Owner, p.Repo, p.RepoCommit)}
+	}),
+	"POST /_fake/git/branches": adminOp(func(f *Fake, a adminArgs) any {
+		f.SetBranch(a.Owner, a.Repo, a.Branch, a.SHA)
+		return nil
+	}),
+	"POST /_fake/git/tags": adminOp(func(f *Fake, a adminArgs) any { f.SetTag(a.Owner, a.Repo, a.Tag, a.SHA); return nil }),
+	"POST /_fake/git/default-branch": adminOp(func(f *Fake, a adminArgs) any {
+		f.SetDefaultBranch(a.Owner, a.Repo, a.Branch)
+		return nil
+	}),
+	"POST /_fake/pull-files": adminOp(func(f *Fake, a adminArgs) any {
+		f.SetPullFiles(a.Owner, a.Repo, a.Number, a.Files)
 		return nil
 	}),
 	"POST /_fake/pulls": adminOp(func(f *Fake, p struct {

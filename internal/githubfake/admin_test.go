@@ -24,22 +24,34 @@ const demoSeed = `{
       "members": {"alice": "maintainer"},
       "pending": {"bob": "member"},
       "repos": {"acme/api": "push"}
+    }, {
+      "slug": "api-oncall",
+      "parent": "platform"
     }]
   }],
   "repos": [{
     "owner": "acme",
     "name": "api",
     "collaborators": {"alice": "triage"},
+    "commits": [
+      {"sha": "1111111111111111111111111111111111111111", "author": "admin", "message": "settings", "files": {".github/jit-gate.yml": "label: x\n"}},
+      {"sha": "2222222222222222222222222222222222222222", "parents": ["1111111111111111111111111111111111111111"], "deleted": [".github/jit-gate.yml"], "files": {"main.tf": "# tf\n"}}
+    ],
+    "branches": {"main": "2222222222222222222222222222222222222222"},
+    "tags": {"v1": "1111111111111111111111111111111111111111"},
     "pulls": [{
       "number": 7,
       "author": "alice",
       "title": "Grant access",
       "commits": [{"sha": "abc123", "author": "alice", "committer": "alice"}],
       "reviews": [{"login": "admin", "state": "APPROVED"}],
-      "comments": [{"author": "admin", "body": "LGTM"}]
+      "comments": [{"author": "admin", "body": "LGTM"}],
+      "files": [{"filename": "main.tf", "additions": 1}]
     }],
     "issues": [{"title": "JIT audit log", "author": "admin", "labels": ["jit-audit"]}]
-  }]
+  }],
+  "installations": [{"token": "tok-app", "app": "jit-gate", "account": "acme", "repositories": ["api"], "permissions": {"members": "read"}}],
+  "actions_tokens": [{"token": "tok-run", "repo": "acme/api", "permissions": {"issues": "write", "pull-requests": "read"}}]
 }`
 
 func post(t *testing.T, f *Fake, path, body string) *http.Response {
@@ -66,6 +78,18 @@ func TestAdminLoadAndState(t *testing.T) {
 	if p := f.EffectivePermission("acme", "api", "alice"); p != "push" {
 		t.Errorf("alice = %q", p)
 	}
+	if p := f.EffectivePermission("acme", "api", "bob"); p != "" {
+		t.Errorf("bob, pending, = %q", p)
+	}
+	if got, _, _, err := c.Repositories.GetContents(ctx, "acme", "api", "main.tf", nil); err != nil || got == nil {
+		t.Errorf("main.tf on main: %v, %v", got, err)
+	}
+	if _, _, err := client(t, f, "tok-app").Teams.ListTeamMembersBySlug(ctx, "acme", "platform", nil); err != nil {
+		t.Errorf("the seeded app installation: %v", err)
+	}
+	if _, _, err := client(t, f, "tok-run").Teams.ListTeamMembersBySlug(ctx, "acme", "platform", nil); err == nil {
+		t.Error("the seeded Actions token listed team members")
+	}
 	reviews, _, err := c.PullRequests.ListReviews(ctx, "acme", "api", 7, nil)
 	if err != nil || len(reviews) != 1 || reviews[0].GetCommitID() != "abc123" {
 		t.Fatalf("reviews = %v, %v", reviews, err)
@@ -89,7 +113,7 @@ func TestAdminLoadAndState(t *testing.T) {
 	if again := g.Snapshot(); !reflect.DeepEqual(again, dumped) {
 		t.Errorf("round trip differs:\n%+v\n%+v", again, dumped)
 	}
-	if f.TotalCalls() != 2 {
+	if f.TotalCalls() != 5 {
 		t.Errorf("admin requests must not be counted: %v", f.AllCalls())
 	}
 }
@@ -107,9 +131,19 @@ func TestAdminSingleOperations(t *testing.T) {
 		{"/_fake/repos", `{"owner":"acme","repo":"api"}`},
 		{"/_fake/team-repos", `{"org":"acme","slug":"ops","owner":"acme","repo":"api","permission":"maintain"}`},
 		{"/_fake/team-memberships", `{"org":"acme","slug":"ops","login":"bob","role":"member","state":"active"}`},
+		{"/_fake/teams", `{"org":"acme","slug":"ops-child"}`},
+		{"/_fake/team-parent", `{"org":"acme","slug":"ops-child","parent":"ops"}`},
+		{"/_fake/org-member-roles-listed", `{"org":"acme","on":true}`},
+		{"/_fake/installation-tokens", `{"token":"app","app":"x","account":"acme","permissions":{"members":"write"}}`},
+		{"/_fake/actions-tokens", `{"token":"run","owner":"acme","repo":"api","permissions":{"contents":"read"}}`},
+		{"/_fake/git/default-branch", `{"owner":"acme","repo":"api","branch":"trunk"}`},
+		{"/_fake/git/commits", `{"owner":"acme","repo":"api","sha":"abc","files":{"a.txt":"a"}}`},
+		{"/_fake/git/branches", `{"owner":"acme","repo":"api","branch":"trunk","sha":"abc"}`},
+		{"/_fake/rate-limit", `{"limit":100}`},
+		{"/_fake/secondary-limits", `{"per_minute":0,"per_hour":0}`},
 		{"/_fake/faults", `{"method":"GET","path_prefix":"/orgs/","secondary":true,"retry_after":"5"}`},
 	} {
-		if resp := post(t, f, op.path, op.body); resp.StatusCode != http.StatusNoContent {
+		if resp := post(t, f, op.path, op.body); resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", op.path, resp.StatusCode)
 		}
 	}
@@ -126,6 +160,11 @@ func TestAdminSingleOperations(t *testing.T) {
 
 	if p := f.EffectivePermission("acme", "api", "bob"); p != "maintain" {
 		t.Errorf("bob = %q", p)
+	}
+	id := f.UserID("bob")
+	post(t, f, "/_fake/users/rename", `{"login":"bob","new_login":"robert"}`)
+	if f.UserID("robert") != id {
+		t.Error("rename through the admin API")
 	}
 	c := client(t, f, "t")
 	_, _, err := c.Teams.GetTeamBySlug(ctx, "acme", "ops")

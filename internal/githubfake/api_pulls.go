@@ -83,7 +83,9 @@ func (f *Fake) listPullCommits(c *call) {
 	}
 	if is := c.lookupPull(r); is != nil {
 		commits := is.pr.commits[:min(len(is.pr.commits), maxPullCommits)]
-		writePage(c, commits, func(cm *commit) any { return c.commitObj(r, cm) })
+		writePage(c, commits, func(cm *commit) any {
+			return c.commitObj(r, cm.sha, cm.author, cm.committer, cm.date, "", nil)
+		})
 	}
 }
 
@@ -177,7 +179,13 @@ func (f *Fake) createIssue(c *call) {
 		writeValidation(c.w, "Issue", "title", "missing_field", "")
 		return
 	}
-	is := f.newIssue(r, 0, c.viewer, *req.Title, deref(req.Body), "open", deref(req.Labels))
+	// "Only users with push access can set labels for new issues. Labels
+	// are silently dropped otherwise."
+	var labels []string
+	if c.userAtLeast(r, "push") {
+		labels = deref(req.Labels)
+	}
+	is := f.newIssue(r, 0, c.viewer, *req.Title, deref(req.Body), "open", labels)
 	c.json(http.StatusCreated, c.issueObj(r, is))
 }
 
@@ -194,7 +202,7 @@ func (f *Fake) getIssue(c *call) {
 	if r == nil {
 		return
 	}
-	if is := c.lookupIssue(r); is != nil {
+	if is := c.lookupIssue(r); is != nil && c.installationMay(is, "read") {
 		c.json(http.StatusOK, c.issueObj(r, is))
 	}
 }
@@ -206,6 +214,13 @@ func (f *Fake) patchIssue(c *call) {
 	}
 	is := c.lookupIssue(r)
 	if is == nil {
+		return
+	}
+	if !c.installationMay(is, "write") {
+		return
+	}
+	if is.author != c.viewer && !c.userAtLeast(r, "triage") {
+		c.forbidden(adminMessage)
 		return
 	}
 	var req issueRequest
@@ -222,7 +237,7 @@ func (f *Fake) patchIssue(c *call) {
 	if req.Body != nil {
 		is.body = *req.Body
 	}
-	if req.Labels != nil {
+	if req.Labels != nil && c.userAtLeast(r, "push") { // silently dropped otherwise
 		is.labels = f.labels(r, *req.Labels)
 	}
 	is.updated = f.now()
@@ -241,7 +256,7 @@ func (f *Fake) listComments(c *call) {
 	if r == nil {
 		return
 	}
-	if is := c.lookupIssue(r); is != nil {
+	if is := c.lookupIssue(r); is != nil && c.installationMay(is, "read") {
 		writePage(c, is.comments, func(cm *comment) any { return c.commentObj(cm) })
 	}
 }
@@ -275,6 +290,9 @@ func (f *Fake) createComment(c *call) {
 	if is == nil {
 		return
 	}
+	if !c.installationMay(is, "write") {
+		return
+	}
 	if body, ok := c.commentBody(); ok {
 		c.json(http.StatusCreated, c.commentObj(f.addComment(r, is, c.viewer, body)))
 	}
@@ -285,28 +303,51 @@ func (f *Fake) getComment(c *call) {
 	if r == nil {
 		return
 	}
-	if cm := c.lookupComment(r); cm != nil {
+	if cm := c.lookupComment(r); cm != nil && c.installationMay(cm.issue, "read") {
 		c.json(http.StatusOK, c.commentObj(cm))
 	}
 }
 
-// ownComment returns the comment if the caller wrote it; through the API only
-// the author may change it here (the fake does not model admin rights).
-func (c *call) ownComment() *comment {
+// installationMay reports whether the caller, if an installation, holds
+// level on issues, or on pull requests for a pull request (the route
+// accepted either); false means a 403 was written.
+func (c *call) installationMay(is *issue, level string) bool {
+	in := c.id.inst
+	if in == nil || in.has("issues", level) || (is.pr != nil && in.has("pull_requests", level)) {
+		return true
+	}
+	c.notAccessible()
+	return false
+}
+
+// editableComment returns the comment if the caller may change it: its
+// author, anyone with write access to the repository (org owners have
+// admin), or an installation with write on issues, or on pull requests for
+// a pull request's comment.
+func (c *call) editableComment() *comment {
 	r := c.lookupRepo()
 	if r == nil {
 		return nil
 	}
 	cm := c.lookupComment(r)
-	if cm != nil && cm.author != c.viewer {
-		writeError(c.w, http.StatusForbidden, "Must have admin rights to Repository.")
+	if cm == nil {
+		return nil
+	}
+	if c.id.inst != nil {
+		if !c.installationMay(cm.issue, "write") {
+			return nil
+		}
+		return cm
+	}
+	if cm.author != c.viewer && !c.userAtLeast(r, "push") {
+		c.forbidden(adminMessage)
 		return nil
 	}
 	return cm
 }
 
 func (f *Fake) patchComment(c *call) {
-	cm := c.ownComment()
+	cm := c.editableComment()
 	if cm == nil {
 		return
 	}
@@ -317,7 +358,7 @@ func (f *Fake) patchComment(c *call) {
 }
 
 func (f *Fake) deleteComment(c *call) {
-	cm := c.ownComment()
+	cm := c.editableComment()
 	if cm == nil {
 		return
 	}

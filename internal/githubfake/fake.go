@@ -6,15 +6,31 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// rateLimit is the X-RateLimit-Limit advertised on every response (the limit
-// of a GitHub Enterprise Cloud token).
-const rateLimit = 15000
+// Clock tells the fake the time: rate-limit windows, invitation expiry and
+// timestamps follow it. A clock.Virtual shared with the client under test
+// runs both in virtual time.
+type Clock interface {
+	Now() time.Time
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// Option configures New.
+type Option func(*Fake)
+
+// WithClock makes the fake read the time from c instead of the system clock.
+func WithClock(c Clock) Option { return func(f *Fake) { f.clock = c } }
+
+// enterprisePrefix is where GitHub Enterprise Server serves the REST API;
+// the fake serves it there too.
+const enterprisePrefix = "/api/v3/"
 
 // Fake is the fake GitHub. The zero value is not usable; call New. All methods
 // are safe for concurrent use.
@@ -23,34 +39,40 @@ type Fake struct {
 	srv *httptest.Server
 
 	accounts map[string]*account // by lower-case login; users, bots and orgs share one namespace
-	tokens   map[string]*account
+	tokens   map[string]*identity
 	orgs     map[string]*org
 	repos    map[string]*repo // by repoKey
 
 	faults []*Fault
 	calls  map[string]int
 
+	clock     Clock
 	nextID    int64
-	clockBase time.Time
-	ticks     int64
+	lastEvent time.Time
 
-	// Primary rate limit window, in real time, so the headers look like
-	// GitHub's hourly window.
-	rateUsed  int
-	rateReset time.Time
+	limits   rateLimits
+	recorder *recorder
 }
 
-// New returns a fake with no users, orgs, repositories or tokens.
-func New() *Fake {
-	return &Fake{
-		accounts:  map[string]*account{},
-		tokens:    map[string]*account{},
-		orgs:      map[string]*org{},
-		repos:     map[string]*repo{},
-		calls:     map[string]int{},
-		nextID:    1000,
-		clockBase: time.Now().UTC().Truncate(time.Second),
+// New returns a fake with no users, orgs, repositories or tokens. When the
+// environment variable named by RecordDirEnv is set, it records every
+// exchange there (see Exchange).
+func New(opts ...Option) *Fake {
+	f := &Fake{
+		accounts: map[string]*account{},
+		tokens:   map[string]*identity{},
+		orgs:     map[string]*org{},
+		repos:    map[string]*repo{},
+		calls:    map[string]int{},
+		nextID:   1000,
+		clock:    systemClock{},
+		limits:   defaultRateLimits(),
+		recorder: recorderFromEnv(),
 	}
+	for _, o := range opts {
+		o(f)
+	}
+	return f
 }
 
 // Server starts the fake on a local httptest server on first use and returns
@@ -70,6 +92,12 @@ func (f *Fake) URL() string {
 	return f.Server().URL + "/"
 }
 
+// EnterpriseURL is URL as GitHub Enterprise Server spells its API root,
+// .../api/v3/. The fake serves the same API under it.
+func (f *Fake) EnterpriseURL() string {
+	return f.Server().URL + enterprisePrefix
+}
+
 // Close shuts down the server started by Server, if any.
 func (f *Fake) Close() {
 	f.mu.Lock()
@@ -79,20 +107,14 @@ func (f *Fake) Close() {
 	if srv != nil {
 		srv.Close()
 	}
-}
-
-// AddToken makes token authenticate as login, which must exist. Requests send
-// it as "Authorization: Bearer <token>" or "Authorization: token <token>".
-func (f *Fake) AddToken(token, login string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.tokens[token] = f.mustAccount(login)
+	f.recorder.close()
 }
 
 // Calls returns how many requests were made to route, a GitHub docs route
 // template such as "GET /orgs/{org}/teams/{team_slug}/members". Requests that
-// failed (bad credentials, injected faults) count too. Requests matching no
-// route are counted under their literal method and path.
+// failed (bad credentials, permissions, rate limits, injected faults) count
+// too. Requests matching no route are counted under their literal method and
+// path.
 func (f *Fake) Calls(route string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -125,7 +147,8 @@ func (f *Fake) ResetCalls() {
 	clear(f.calls)
 }
 
-// ServeHTTP serves the fake GitHub API and, under /_fake/, the admin API.
+// ServeHTTP serves the fake GitHub API at the root and under /api/v3/, and,
+// under /_fake/, the admin API.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, adminPrefix) {
 		f.serveAdmin(w, r)
@@ -136,18 +159,23 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "Problems reading request body")
 		return
 	}
-	rt, params := findRoute(r)
+	path, prefix := r.URL.EscapedPath(), ""
+	if strings.HasPrefix(path, enterprisePrefix) {
+		path, prefix = "/"+strings.TrimPrefix(path, enterprisePrefix), strings.TrimPrefix(enterprisePrefix, "/")
+	}
+	rt, params := findRoute(r.Method, path)
 
 	// Handlers write into a recorder under the lock and the response is copied
 	// out after unlocking, so a slow client cannot stall other requests.
 	rec := httptest.NewRecorder()
-	f.serveAPI(rec, r, body, rt, params)
+	f.serveAPI(rec, r, body, rt, params, prefix)
 	maps.Copy(w.Header(), rec.Header())
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(rec.Body.Bytes())
+	f.recorder.record(r, path, rt, body, rec)
 }
 
-func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request, body []byte, rt *route, params map[string]string) {
+func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request, body []byte, rt *route, params map[string]string, prefix string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 
@@ -156,18 +184,30 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request, body []byte, rt 
 		key = rt.name
 	}
 	f.calls[key]++
-	f.setRateHeaders(w)
+	w.Header().Set("X-GitHub-Media-Type", "github.v3; format=json")
 
-	viewer, msg := f.authenticate(r)
-	if viewer == nil {
+	id, msg := f.authenticate(r)
+	if id == nil {
 		writeError(w, http.StatusUnauthorized, msg)
+		return
+	}
+	if !f.limits.admit(f, w, r, id) {
 		return
 	}
 	if rt == nil {
 		writeNotFound(w)
 		return
 	}
-	c := &call{f: f, w: w, r: r, body: body, params: params, viewer: viewer}
+	if in := id.inst; in != nil {
+		if len(rt.perms) > 0 {
+			w.Header().Set("X-Accepted-GitHub-Permissions", strings.Join(rt.perms, "; "))
+		}
+		if rt.userOnly || (len(rt.perms) > 0 && !in.hasAny(rt.perms)) {
+			writeError(w, http.StatusForbidden, "Resource not accessible by integration")
+			return
+		}
+	}
+	c := &call{f: f, w: w, r: r, rt: rt, body: body, params: params, id: id, viewer: id.acct, prefix: prefix}
 	if flt := f.takeFault(r); flt != nil {
 		if flt.AfterApply {
 			// The mutation happens but its response is lost, as when a
@@ -175,43 +215,10 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request, body []byte, rt 
 			c.w = httptest.NewRecorder()
 			rt.handle(f, c)
 		}
-		f.writeFault(w, flt, viewer)
+		f.writeFault(w, flt, id)
 		return
 	}
 	rt.handle(f, c)
-}
-
-func (f *Fake) authenticate(r *http.Request) (*account, string) {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok {
-		return nil, "Requires authentication"
-	}
-	if !strings.EqualFold(scheme, "bearer") && !strings.EqualFold(scheme, "token") {
-		return nil, "Bad credentials"
-	}
-	if a := f.tokens[strings.TrimSpace(token)]; a != nil {
-		return a, ""
-	}
-	return nil, "Bad credentials"
-}
-
-func (f *Fake) setRateHeaders(w http.ResponseWriter) {
-	now := time.Now()
-	if now.After(f.rateReset) {
-		f.rateUsed = 0
-		f.rateReset = now.Add(time.Hour).Truncate(time.Second)
-	}
-	f.rateUsed++
-	// Never advertise 0 remaining on a successful response: go-github would
-	// then refuse to send further requests until the reset.
-	remaining := max(rateLimit-f.rateUsed, 1)
-	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(rateLimit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
-	h.Set("X-RateLimit-Used", strconv.Itoa(f.rateUsed))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(f.rateReset.Unix(), 10))
-	h.Set("X-RateLimit-Resource", "core")
-	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
 }
 
 // newID returns a fresh ID; all entities share one sequence.
@@ -220,11 +227,16 @@ func (f *Fake) newID() int64 {
 	return f.nextID
 }
 
-// now is a logical clock: every call is one second after the previous one,
-// so timestamps such as review submission times are strictly increasing.
+// now is the time of a new event: the clock's, but always at least a second
+// after the previous event, so timestamps such as review submission times
+// are strictly increasing even when the clock stands still.
 func (f *Fake) now() time.Time {
-	f.ticks++
-	return f.clockBase.Add(time.Duration(f.ticks) * time.Second)
+	t := f.clock.Now().UTC().Truncate(time.Second)
+	if !t.After(f.lastEvent) {
+		t = f.lastEvent.Add(time.Second)
+	}
+	f.lastEvent = t
+	return t
 }
 
 // seedError is the panic value of seeding methods given inconsistent input;

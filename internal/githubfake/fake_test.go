@@ -18,7 +18,9 @@ func TestAuthentication(t *testing.T) {
 		t.Errorf("message = %q", er.Message)
 	}
 
-	resp, err := http.Get(f.URL() + "user")
+	noToken, _ := http.NewRequest(http.MethodGet, f.URL()+"user", nil)
+	noToken.Header.Set("User-Agent", SelfTestUserAgent)
+	resp, err := http.DefaultClient.Do(noToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,6 +31,7 @@ func TestAuthentication(t *testing.T) {
 
 	req, _ := http.NewRequest(http.MethodGet, f.URL()+"user", nil)
 	req.Header.Set("Authorization", "token "+adminToken)
+	req.Header.Set("User-Agent", SelfTestUserAgent)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +54,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 	} {
 		req, _ := http.NewRequest(tc.method, f.URL()+tc.path, nil)
 		req.Header.Set("Authorization", "Bearer "+adminToken)
+		req.Header.Set("User-Agent", SelfTestUserAgent)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -79,7 +83,7 @@ func TestRateLimitHeaders(t *testing.T) {
 		t.Errorf("remaining = %d", n)
 	}
 	_, gh, err := client(t, f, adminToken).Organizations.Get(ctx, "acme")
-	if err != nil || gh.Rate.Limit != rateLimit || gh.Rate.Reset.IsZero() {
+	if err != nil || gh.Rate.Limit != DefaultRateLimit || gh.Rate.Reset.IsZero() {
 		t.Fatalf("rate = %+v, %v", gh.Rate, err)
 	}
 }

@@ -78,7 +78,7 @@ const (
 	primaryDocs   = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits"
 )
 
-func (f *Fake) writeFault(w http.ResponseWriter, flt *Fault, viewer *account) {
+func (f *Fake) writeFault(w http.ResponseWriter, flt *Fault, id *identity) {
 	status := flt.Status
 	if status == 0 {
 		status = http.StatusBadGateway
@@ -94,14 +94,15 @@ func (f *Fake) writeFault(w http.ResponseWriter, flt *Fault, viewer *account) {
 			secs = 60
 		}
 		h.Set("X-RateLimit-Remaining", "0")
-		h.Set("X-RateLimit-Used", strconv.Itoa(rateLimit))
-		h.Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(time.Duration(secs)*time.Second).Unix(), 10))
-		writeErrorDoc(w, status, fmt.Sprintf("API rate limit exceeded for user ID %d.", viewer.id), primaryDocs)
+		h.Set("X-RateLimit-Used", strconv.Itoa(f.limits.perHour))
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(f.clock.Now().Add(time.Duration(secs)*time.Second).Unix(), 10))
+		_, subject := id.rateKey()
+		writeErrorDoc(w, status, fmt.Sprintf("API rate limit exceeded for %s.", subject), primaryDocs)
 	case flt.Secondary:
 		if flt.RetryAfter != "" {
 			h.Set("Retry-After", flt.RetryAfter)
 		}
-		writeErrorDoc(w, status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID FAKE:0000:0000.", secondaryDocs)
+		writeErrorDoc(w, status, secondaryMessage, secondaryDocs)
 	default:
 		if flt.RetryAfter != "" {
 			h.Set("Retry-After", flt.RetryAfter)

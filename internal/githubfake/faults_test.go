@@ -75,7 +75,7 @@ func TestFaultPrimaryRateLimit(t *testing.T) {
 	if !errors.As(err, &rl) {
 		t.Fatalf("got %T %v, want *github.RateLimitError", err, err)
 	}
-	if rl.Rate.Remaining != 0 || rl.Rate.Limit != rateLimit {
+	if rl.Rate.Remaining != 0 || rl.Rate.Limit != DefaultRateLimit {
 		t.Errorf("rate = %+v", rl.Rate)
 	}
 	if d := rl.Rate.Reset.Sub(before); d < 118*time.Second || d > 122*time.Second {

@@ -15,9 +15,9 @@ const adminToken = "tok-admin"
 // newFake returns a fake with org "acme" (owner "admin"), team "platform" and
 // repository acme/api, plus users alice (org member), bob (not a member) and
 // dependabot[bot].
-func newFake(t *testing.T) *Fake {
+func newFake(t *testing.T, opts ...Option) *Fake {
 	t.Helper()
-	f := New()
+	f := New(opts...)
 	t.Cleanup(f.Close)
 	for _, u := range []string{"admin", "alice", "bob"} {
 		f.AddUser(u)
@@ -40,6 +40,7 @@ func client(t *testing.T, f *Fake, token string) *github.Client {
 		t.Fatal(err)
 	}
 	c.BaseURL = u
+	c.UserAgent = SelfTestUserAgent
 	return c
 }
 
@@ -76,6 +77,7 @@ func rawGet(t *testing.T, f *Fake, path string) *http.Response {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+adminToken)
+	req.Header.Set("User-Agent", SelfTestUserAgent)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -83,3 +85,15 @@ func rawGet(t *testing.T, f *Fake, path string) *http.Response {
 	t.Cleanup(func() { resp.Body.Close() })
 	return resp
 }
+
+// do sends a request go-github has no method for.
+func do(c *github.Client, method, path string, body, into any) (*github.Response, error) {
+	req, err := c.NewRequest(method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.Do(ctx, req, into)
+}
+
+// asError is errors.As for the tests' typed go-github errors.
+func asError[T error](err error, target *T) bool { return errors.As(err, target) }

@@ -73,9 +73,8 @@ func permissionsObj(p string) obj {
 }
 
 func (f *Fake) effective(r *repo, a *account) string {
-	k := lower(a.login)
 	best := ""
-	if c := r.collaborators[k]; c != nil {
+	if c := r.collaborators[a]; c != nil {
 		best = c.perm
 	}
 	if r.org == nil {
@@ -84,18 +83,76 @@ func (f *Fake) effective(r *repo, a *account) string {
 		}
 		return best
 	}
-	if role, ok := r.org.members[k]; ok {
+	if role, ok := r.org.members[a]; ok {
 		if role == "admin" {
 			return "admin"
 		}
 		best = maxPerm(best, r.org.basePerm)
 	}
 	for _, t := range r.org.teams {
-		if m := t.members[k]; m != nil && m.state == "active" {
-			best = maxPerm(best, t.repos[r.key()])
+		if m := t.members[a]; m != nil && m.state == "active" {
+			// A child team inherits its parents' repository access.
+			for p := t; p != nil; p = p.parent {
+				best = maxPerm(best, p.repos[r])
+			}
 		}
 	}
 	return best
+}
+
+// children returns the teams nested directly under t, by ID.
+func (t *team) children() []*team {
+	var out []*team
+	for _, c := range t.org.teams {
+		if c.parent == t {
+			out = append(out, c)
+		}
+	}
+	return byID(out, func(c *team) int64 { return c.id })
+}
+
+// inherited reports whether a is an active member of a team nested (at any
+// depth) under t.
+func (t *team) inherited(a *account) bool {
+	for _, c := range t.children() {
+		if m := c.members[a]; (m != nil && m.state == "active") || c.inherited(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// activeMembers returns everyone GitHub lists as a member of t: its active
+// direct members and those of every team nested under it.
+func (t *team) activeMembers() map[*account]bool {
+	out := map[*account]bool{}
+	for a, m := range t.members {
+		if m.state == "active" {
+			out[a] = true
+		}
+	}
+	for _, c := range t.children() {
+		for a := range c.activeMembers() {
+			out[a] = true
+		}
+	}
+	return out
+}
+
+// roleIn is the role GitHub reports for a in t: maintainer for an org owner,
+// the direct role for a direct member, member for one only through a child
+// team; "" for a non-member.
+func (t *team) roleIn(a *account) string {
+	role := ""
+	if m := t.members[a]; m != nil && m.state == "active" {
+		role = m.role
+	} else if t.inherited(a) {
+		role = "member"
+	}
+	if role != "" && t.org.members[a] == "admin" {
+		role = "maintainer"
+	}
+	return role
 }
 
 // authorAssociation is the author_association of a comment or review.
@@ -103,9 +160,9 @@ func (f *Fake) authorAssociation(r *repo, a *account) string {
 	switch {
 	case r.owner == a:
 		return "OWNER"
-	case r.org != nil && r.org.members[lower(a.login)] != "":
+	case r.org != nil && r.org.members[a] != "":
 		return "MEMBER"
-	case r.collaborators[lower(a.login)] != nil:
+	case r.collaborators[a] != nil:
 		return "COLLABORATOR"
 	}
 	return "NONE"

@@ -9,15 +9,19 @@ import (
 
 // PullRequest seeds a pull request with AddPullRequest.
 type PullRequest struct {
-	Number         int    `json:"number,omitempty"` // 0 picks the next free issue number
-	Author         string `json:"author"`
-	Title          string `json:"title,omitempty"`
-	Body           string `json:"body,omitempty"`
-	HeadSHA        string `json:"head_sha,omitempty"` // "" generates one
-	HeadRef        string `json:"head_ref,omitempty"` // "" means "pr-<number>"
-	BaseRef        string `json:"base_ref,omitempty"` // "" means "main"
-	State          string `json:"state,omitempty"`    // "open" (default) or "closed"
-	Merged         bool   `json:"merged,omitempty"`   // implies State "closed"
+	Number  int    `json:"number,omitempty"` // 0 picks the next free issue number
+	Author  string `json:"author"`
+	Title   string `json:"title,omitempty"`
+	Body    string `json:"body,omitempty"`
+	HeadSHA string `json:"head_sha,omitempty"` // "" generates one
+	HeadRef string `json:"head_ref,omitempty"` // "" means "pr-<number>"
+	BaseRef string `json:"base_ref,omitempty"` // "" means "main"
+	// BaseSHA is the base branch's commit the pull request is compared
+	// with; "" takes the base branch's head if the repository has that
+	// branch, else generates one.
+	BaseSHA        string `json:"base_sha,omitempty"`
+	State          string `json:"state,omitempty"`  // "open" (default) or "closed"
+	Merged         bool   `json:"merged,omitempty"` // implies State "closed"
 	MergeCommitSHA string `json:"merge_commit_sha,omitempty"`
 }
 
@@ -98,7 +102,7 @@ func (f *Fake) AddPullRequest(owner, name string, pr PullRequest) int {
 		pr.State = "closed"
 	}
 	is := f.newIssue(r, pr.Number, f.mustAccount(pr.Author), pr.Title, pr.Body, pr.State, nil)
-	p := &pull{headSHA: pr.HeadSHA, headRef: pr.HeadRef, baseRef: pr.BaseRef, merged: pr.Merged, mergeSHA: pr.MergeCommitSHA}
+	p := &pull{headSHA: pr.HeadSHA, headRef: pr.HeadRef, baseRef: pr.BaseRef, baseSHA: pr.BaseSHA, merged: pr.Merged, mergeSHA: pr.MergeCommitSHA}
 	if p.headSHA == "" {
 		p.headSHA = fakeSHA(is.id)
 	}
@@ -107,6 +111,12 @@ func (f *Fake) AddPullRequest(owner, name string, pr PullRequest) int {
 	}
 	if p.baseRef == "" {
 		p.baseRef = "main"
+	}
+	if p.baseSHA == "" {
+		p.baseSHA = r.git.branches[p.baseRef]
+	}
+	if p.baseSHA == "" {
+		p.baseSHA = fakeSHA(f.newID())
 	}
 	if p.merged && p.mergeSHA == "" {
 		p.mergeSHA = fakeSHA(f.newID())

@@ -82,6 +82,7 @@ func TestCommentLimitAndEditing(t *testing.T) {
 	f := newFake(t)
 	c := client(t, f, adminToken)
 	f.AddToken("tok-alice", "alice")
+	f.SetCollaborator("acme", "api", "alice", "triage") // may read and comment, not edit others' comments
 	n := f.AddPullRequest("acme", "api", PullRequest{Author: "alice"})
 
 	body := strings.Repeat("é", maxCommentLen) // characters, not bytes, count
@@ -100,7 +101,7 @@ func TestCommentLimitAndEditing(t *testing.T) {
 	_, _, err = c.Issues.EditComment(ctx, "acme", "api", cm.GetID(), &github.IssueComment{Body: &long})
 	wantStatus(t, err, http.StatusUnprocessableEntity)
 
-	// Only the author may edit through the API.
+	// Without write access, only the author may edit (see TestCommentEditRights).
 	other := "edited by alice"
 	alice := client(t, f, "tok-alice")
 	_, _, err = alice.Issues.EditComment(ctx, "acme", "api", cm.GetID(), &github.IssueComment{Body: &other})

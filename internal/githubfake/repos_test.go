@@ -201,8 +201,11 @@ func TestListCollaboratorsAffiliation(t *testing.T) {
 
 func TestUserOwnedRepo(t *testing.T) {
 	f := newFake(t)
-	c := client(t, f, adminToken)
+	f.AddToken("tok-bob", "bob")
+	c := client(t, f, "tok-bob")
 	f.AddRepo("bob", "dotfiles")
+	_, _, err := client(t, f, adminToken).Repositories.Get(ctx, "bob", "dotfiles")
+	wantStatus(t, err, http.StatusNotFound) // private, and admin has no access
 	inv, resp, err := c.Repositories.AddCollaborator(ctx, "bob", "dotfiles", "alice", nil)
 	mustOK(t, resp, err, http.StatusCreated)
 	if inv.GetInvitee().GetLogin() != "alice" {

@@ -16,73 +16,120 @@ type route struct {
 	method string
 	segs   []string
 	handle func(*Fake, *call)
+	// perms are the GitHub App permissions the endpoint accepts, one
+	// alternative each ("members=read"), as X-Accepted-GitHub-Permissions
+	// lists them; none means every installation may call it.
+	perms []string
+	// userOnly endpoints answer installations with 403: they need a user.
+	userOnly bool
+	// rest is true when the last parameter takes the rest of the path,
+	// slashes included (a file path, a branch or a ref).
+	rest bool
 }
 
-// routes lists every endpoint. Where two templates could match the same path
-// (issues/comments/{id} and issues/{issue_number}), the literal one is listed
-// first and wins.
-var routes = buildRoutes([]struct {
-	name   string
-	handle func(*Fake, *call)
-}{
-	{"GET /user", (*Fake).getViewer},
-	{"GET /user/memberships/orgs/{org}", (*Fake).getViewerOrgMembership},
-	{"GET /users/{username}", (*Fake).getUser},
-	{"GET /orgs/{org}", (*Fake).getOrg},
-	{"GET /orgs/{org}/members", (*Fake).listOrgMembers},
-	{"GET /orgs/{org}/members/{username}", (*Fake).checkOrgMember},
-	{"GET /orgs/{org}/memberships/{username}", (*Fake).getOrgMembership},
-	{"GET /orgs/{org}/teams", (*Fake).listTeams},
-	{"GET /orgs/{org}/teams/{team_slug}", (*Fake).getTeam},
-	{"GET /orgs/{org}/teams/{team_slug}/members", (*Fake).listTeamMembers},
-	{"GET /orgs/{org}/teams/{team_slug}/invitations", (*Fake).listTeamInvitations},
-	{"GET /orgs/{org}/teams/{team_slug}/memberships/{username}", (*Fake).getTeamMembership},
-	{"PUT /orgs/{org}/teams/{team_slug}/memberships/{username}", (*Fake).putTeamMembership},
-	{"DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}", (*Fake).deleteTeamMembership},
+// userOnly marks an endpoint only a user-to-server token may call.
+const userOnly = "user"
 
-	{"GET /repos/{owner}/{repo}", (*Fake).getRepo},
-	{"GET /repos/{owner}/{repo}/teams", (*Fake).listRepoTeams},
-	{"GET /repos/{owner}/{repo}/collaborators", (*Fake).listCollaborators},
-	{"GET /repos/{owner}/{repo}/collaborators/{username}", (*Fake).checkCollaborator},
-	{"PUT /repos/{owner}/{repo}/collaborators/{username}", (*Fake).putCollaborator},
-	{"DELETE /repos/{owner}/{repo}/collaborators/{username}", (*Fake).deleteCollaborator},
-	{"GET /repos/{owner}/{repo}/collaborators/{username}/permission", (*Fake).getPermission},
-	{"GET /repos/{owner}/{repo}/invitations", (*Fake).listInvitations},
-	{"PATCH /repos/{owner}/{repo}/invitations/{invitation_id}", (*Fake).patchInvitation},
-	{"DELETE /repos/{owner}/{repo}/invitations/{invitation_id}", (*Fake).deleteInvitation},
+// routes lists every endpoint with the installation permissions GitHub
+// documents for it ("Permissions required for GitHub Apps"). Where two
+// templates could match the same path (issues/comments/{id} and
+// issues/{issue_number}, commits/{sha}/pulls and commits/{ref}), the more
+// literal one is listed first and wins.
+var routes = buildRoutes([]routeDef{
+	{"GET /user", (*Fake).getViewer, userOnly},
+	{"GET /user/memberships/orgs/{org}", (*Fake).getViewerOrgMembership, userOnly},
+	{"GET /user/{account_id}", (*Fake).getUserByID, ""},
+	{"GET /users/{username}", (*Fake).getUser, ""},
+	{"GET /orgs/{org}", (*Fake).getOrg, ""},
+	{"GET /orgs/{org}/members", (*Fake).listOrgMembers, "members=read"},
+	{"GET /orgs/{org}/members/{username}", (*Fake).checkOrgMember, "members=read"},
+	{"GET /orgs/{org}/memberships/{username}", (*Fake).getOrgMembership, "members=read"},
+	{"GET /orgs/{org}/invitations", (*Fake).listOrgInvitations, "members=read"},
+	{"DELETE /orgs/{org}/invitations/{invitation_id}", (*Fake).cancelOrgInvitation, "members=write"},
+	{"GET /orgs/{org}/teams", (*Fake).listTeams, "members=read"},
+	{"GET /orgs/{org}/teams/{team_slug}", (*Fake).getTeam, "members=read"},
+	{"GET /orgs/{org}/teams/{team_slug}/teams", (*Fake).listChildTeams, "members=read"},
+	{"GET /orgs/{org}/teams/{team_slug}/members", (*Fake).listTeamMembers, "members=read"},
+	{"GET /orgs/{org}/teams/{team_slug}/invitations", (*Fake).listTeamInvitations, "members=read"},
+	{"GET /orgs/{org}/teams/{team_slug}/memberships/{username}", (*Fake).getTeamMembership, "members=read"},
+	{"PUT /orgs/{org}/teams/{team_slug}/memberships/{username}", (*Fake).putTeamMembership, "members=write"},
+	{"DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}", (*Fake).deleteTeamMembership, "members=write"},
 
-	{"GET /repos/{owner}/{repo}/pulls/{pull_number}", (*Fake).getPull},
-	{"GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", (*Fake).listReviews},
-	{"GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", (*Fake).listPullCommits},
-	{"GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", (*Fake).listCommitPulls},
+	{"GET /repos/{owner}/{repo}", (*Fake).getRepo, "metadata=read"},
+	{"GET /repos/{owner}/{repo}/teams", (*Fake).listRepoTeams, "administration=read"},
+	{"GET /repos/{owner}/{repo}/collaborators", (*Fake).listCollaborators, "metadata=read"},
+	{"GET /repos/{owner}/{repo}/collaborators/{username}", (*Fake).checkCollaborator, "metadata=read"},
+	{"PUT /repos/{owner}/{repo}/collaborators/{username}", (*Fake).putCollaborator, "administration=write"},
+	{"DELETE /repos/{owner}/{repo}/collaborators/{username}", (*Fake).deleteCollaborator, "administration=write"},
+	{"GET /repos/{owner}/{repo}/collaborators/{username}/permission", (*Fake).getPermission, "metadata=read"},
+	{"GET /repos/{owner}/{repo}/invitations", (*Fake).listInvitations, "administration=read"},
+	{"PATCH /repos/{owner}/{repo}/invitations/{invitation_id}", (*Fake).patchInvitation, "administration=write"},
+	{"DELETE /repos/{owner}/{repo}/invitations/{invitation_id}", (*Fake).deleteInvitation, "administration=write"},
 
-	{"GET /repos/{owner}/{repo}/issues", (*Fake).listIssues},
-	{"POST /repos/{owner}/{repo}/issues", (*Fake).createIssue},
-	{"GET /repos/{owner}/{repo}/issues/comments/{comment_id}", (*Fake).getComment},
-	{"PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", (*Fake).patchComment},
-	{"DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", (*Fake).deleteComment},
-	{"GET /repos/{owner}/{repo}/issues/{issue_number}", (*Fake).getIssue},
-	{"PATCH /repos/{owner}/{repo}/issues/{issue_number}", (*Fake).patchIssue},
-	{"GET /repos/{owner}/{repo}/issues/{issue_number}/comments", (*Fake).listComments},
-	{"POST /repos/{owner}/{repo}/issues/{issue_number}/comments", (*Fake).createComment},
+	{"GET /repos/{owner}/{repo}/pulls/{pull_number}", (*Fake).getPull, "pull_requests=read; contents=read"},
+	{"GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", (*Fake).listReviews, "pull_requests=read"},
+	{"GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", (*Fake).listPullCommits, "pull_requests=read"},
+	{"GET /repos/{owner}/{repo}/pulls/{pull_number}/files", (*Fake).listPullFiles, "pull_requests=read"},
+	{"GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", (*Fake).listCommitPulls, "pull_requests=read"},
+	{"GET /repos/{owner}/{repo}/commits/{ref}", (*Fake).getCommit, "contents=read"},
+	{"GET /repos/{owner}/{repo}/contents/{path}", (*Fake).getContents, "contents=read"},
+	{"GET /repos/{owner}/{repo}/branches/{branch}", (*Fake).getBranch, "contents=read"},
+	{"GET /repos/{owner}/{repo}/git/ref/{ref}", (*Fake).getGitRef, "contents=read"},
+
+	{"GET /repos/{owner}/{repo}/issues", (*Fake).listIssues, "issues=read"},
+	{"POST /repos/{owner}/{repo}/issues", (*Fake).createIssue, "issues=write"},
+	{"GET /repos/{owner}/{repo}/issues/comments/{comment_id}", (*Fake).getComment, "issues=read; pull_requests=read"},
+	{"PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", (*Fake).patchComment, "issues=write; pull_requests=write"},
+	{"DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", (*Fake).deleteComment, "issues=write; pull_requests=write"},
+	{"GET /repos/{owner}/{repo}/issues/{issue_number}", (*Fake).getIssue, "issues=read; pull_requests=read"},
+	{"PATCH /repos/{owner}/{repo}/issues/{issue_number}", (*Fake).patchIssue, "issues=write; pull_requests=write"},
+	{"GET /repos/{owner}/{repo}/issues/{issue_number}/comments", (*Fake).listComments, "issues=read; pull_requests=read"},
+	{"POST /repos/{owner}/{repo}/issues/{issue_number}/comments", (*Fake).createComment, "issues=write; pull_requests=write"},
 })
 
-func buildRoutes(defs []struct {
+// restParams take the rest of the path when they end a template.
+var restParams = map[string]bool{"{path}": true, "{ref}": true, "{branch}": true}
+
+type routeDef struct {
 	name   string
 	handle func(*Fake, *call)
-}) []*route {
+	perms  string
+}
+
+func buildRoutes(defs []routeDef) []*route {
 	out := make([]*route, 0, len(defs))
 	for _, d := range defs {
 		method, path, _ := strings.Cut(d.name, " ")
-		out = append(out, &route{name: d.name, method: method, segs: strings.Split(strings.TrimPrefix(path, "/"), "/"), handle: d.handle})
+		rt := &route{name: d.name, method: method, segs: strings.Split(strings.TrimPrefix(path, "/"), "/"), handle: d.handle}
+		rt.rest = restParams[rt.segs[len(rt.segs)-1]]
+		switch d.perms {
+		case userOnly:
+			rt.userOnly = true
+		case "":
+		default:
+			for _, alt := range strings.Split(d.perms, ";") {
+				rt.perms = append(rt.perms, strings.TrimSpace(alt))
+			}
+		}
+		out = append(out, rt)
+	}
+	return out
+}
+
+// Routes returns the docs template of every endpoint the fake serves, such as
+// "GET /orgs/{org}/teams/{team_slug}/members", in matching order.
+func Routes() []string {
+	out := make([]string, len(routes))
+	for i, rt := range routes {
+		out[i] = rt.name
 	}
 	return out
 }
 
 // findRoute matches the request path segment by segment. A path that matches
 // only with another method is not found, as GitHub answers 404 (not 405).
-func findRoute(r *http.Request) (*route, map[string]string) {
-	raw := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+func findRoute(method, escapedPath string) (*route, map[string]string) {
+	raw := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
 	segs := make([]string, len(raw))
 	for i, s := range raw {
 		u, err := url.PathUnescape(s)
@@ -92,7 +139,7 @@ func findRoute(r *http.Request) (*route, map[string]string) {
 		segs[i] = u
 	}
 	for _, rt := range routes {
-		if rt.method != r.Method || len(rt.segs) != len(segs) {
+		if rt.method != method || len(segs) < len(rt.segs) || (!rt.rest && len(segs) != len(rt.segs)) {
 			continue
 		}
 		if params, ok := rt.match(segs); ok {
@@ -104,15 +151,22 @@ func findRoute(r *http.Request) (*route, map[string]string) {
 
 func (rt *route) match(segs []string) (map[string]string, bool) {
 	params := map[string]string{}
+	last := len(rt.segs) - 1
 	for i, s := range rt.segs {
-		if strings.HasPrefix(s, "{") {
-			if segs[i] == "" {
+		if !strings.HasPrefix(s, "{") {
+			if s != segs[i] {
 				return nil, false
 			}
-			params[s[1:len(s)-1]] = segs[i]
-		} else if s != segs[i] {
+			continue
+		}
+		v := segs[i]
+		if i == last && rt.rest {
+			v = strings.Join(segs[i:], "/")
+		}
+		if v == "" {
 			return nil, false
 		}
+		params[s[1:len(s)-1]] = v
 	}
 	return params, true
 }
@@ -122,9 +176,12 @@ type call struct {
 	f      *Fake
 	w      http.ResponseWriter
 	r      *http.Request
+	rt     *route
 	body   []byte
 	params map[string]string
-	viewer *account
+	id     *identity
+	viewer *account // id.acct: the user, or the installation's bot
+	prefix string   // "" or "api/v3/" (GitHub Enterprise Server paths)
 }
 
 // base is the API root as the client sees it, used to build "url" fields and
@@ -134,7 +191,7 @@ func (c *call) base() string {
 	if c.r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + c.r.Host + "/"
+	return scheme + "://" + c.r.Host + "/" + c.prefix
 }
 
 // intParam parses a numeric path parameter; a non-number is a 404 on GitHub.
@@ -163,6 +220,16 @@ func (c *call) json(status int, v any) { writeJSON(c.w, status, v) }
 
 func (c *call) noContent() { c.w.WriteHeader(http.StatusNoContent) }
 
+// forbidden writes GitHub's 403 for a user without the role an endpoint
+// needs.
+func (c *call) forbidden(msg string) { writeError(c.w, http.StatusForbidden, msg) }
+
+// notAccessible writes GitHub's 403 for an installation without the
+// permission an endpoint (or this particular object) needs.
+func (c *call) notAccessible() {
+	writeError(c.w, http.StatusForbidden, "Resource not accessible by integration")
+}
+
 // paginate slices n items GitHub-style from the per_page (default 30, max
 // 100) and page (1-based) query parameters, and sets the Link header with the
 // other query parameters preserved. It returns the [start, end) range.
@@ -181,7 +248,7 @@ func (c *call) paginate(n int) (int, int) {
 
 	link := func(p int, rel string) string {
 		q.Set("page", strconv.Itoa(p))
-		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, c.base(), strings.TrimPrefix(c.r.URL.EscapedPath(), "/"), q.Encode(), rel)
+		return fmt.Sprintf(`<%s%s?%s>; rel="%s"`, c.base(), strings.TrimPrefix(c.r.URL.EscapedPath(), "/"+c.prefix), q.Encode(), rel)
 	}
 	var links []string
 	if page > 1 {
@@ -235,6 +302,9 @@ func writeNotFound(w http.ResponseWriter) {
 // writeValidation writes GitHub's 422 "Validation Failed" with one error.
 func writeValidation(w http.ResponseWriter, resource, field, code, msg string) {
 	e := obj{"resource": resource, "field": field, "code": code}
+	if field == "" {
+		delete(e, "field")
+	}
 	if msg != "" {
 		e["message"] = msg
 	}

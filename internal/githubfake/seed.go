@@ -12,48 +12,75 @@ import (
 type Seed struct {
 	Users  []string          `json:"users,omitempty"`
 	Bots   []string          `json:"bots,omitempty"`
-	Tokens map[string]string `json:"tokens,omitempty"` // token -> login
+	Tokens map[string]string `json:"tokens,omitempty"` // token -> login of a user who acts as themselves
 	Orgs   []SeedOrg         `json:"orgs,omitempty"`
 	Repos  []SeedRepo        `json:"repos,omitempty"`
+	// Installations and ActionsTokens come after repositories, which they
+	// may name.
+	Installations []SeedInstallation `json:"installations,omitempty"`
+	ActionsTokens []SeedActionsToken `json:"actions_tokens,omitempty"`
+}
+
+// SeedInstallation is a GitHub App installation token.
+type SeedInstallation struct {
+	Token string `json:"token"`
+	Installation
+}
+
+// SeedActionsToken is a workflow run's GITHUB_TOKEN in Repo ("owner/name")
+// with the workflow's permissions.
+type SeedActionsToken struct {
+	Token       string            `json:"token"`
+	Repo        string            `json:"repo"`
+	Permissions map[string]string `json:"permissions,omitempty"`
 }
 
 // SeedOrg is an org with its members (login -> "member" or "admin") and
 // teams.
 type SeedOrg struct {
-	Name           string            `json:"name"`
-	BasePermission string            `json:"base_permission,omitempty"`
-	Members        map[string]string `json:"members,omitempty"`
-	Teams          []SeedTeam        `json:"teams,omitempty"`
+	Name             string            `json:"name"`
+	BasePermission   string            `json:"base_permission,omitempty"`
+	Members          map[string]string `json:"members,omitempty"`
+	Teams            []SeedTeam        `json:"teams,omitempty"`
+	ListsMemberRoles bool              `json:"lists_member_roles,omitempty"` // see SetTeamMemberRolesListed
 }
 
 // SeedTeam is a team with active members and pending invitees (login ->
-// "member" or "maintainer") and repository access ("owner/repo" ->
-// permission).
+// "member" or "maintainer"), repository access ("owner/repo" ->
+// permission) and, optionally, the slug of its parent team.
 type SeedTeam struct {
 	Slug    string            `json:"slug"`
+	Parent  string            `json:"parent,omitempty"`
 	Members map[string]string `json:"members,omitempty"`
 	Pending map[string]string `json:"pending,omitempty"`
 	Repos   map[string]string `json:"repos,omitempty"`
 }
 
 // SeedRepo is a repository with direct collaborators and pending
-// invitations (login -> permission), pull requests and issues.
+// invitations (login -> permission), its git history (commits in order,
+// then branches and tags by name), pull requests and issues.
 type SeedRepo struct {
 	Owner         string            `json:"owner"`
 	Name          string            `json:"name"`
+	DefaultBranch string            `json:"default_branch,omitempty"`
 	Collaborators map[string]string `json:"collaborators,omitempty"`
 	Invitations   map[string]string `json:"invitations,omitempty"`
+	Commits       []RepoCommit      `json:"commits,omitempty"`
+	Branches      map[string]string `json:"branches,omitempty"` // name -> SHA
+	Tags          map[string]string `json:"tags,omitempty"`
 	Pulls         []SeedPull        `json:"pulls,omitempty"`
 	Issues        []SeedIssue       `json:"issues,omitempty"`
 }
 
-// SeedPull is a pull request with its commits, reviews and comments, applied
-// in order. A non-empty HeadSHA is set after the commits.
+// SeedPull is a pull request with its commits, reviews, comments and
+// changed files, applied in order. A non-empty HeadSHA is set after the
+// commits.
 type SeedPull struct {
 	PullRequest
 	Commits  []SeedCommit  `json:"commits,omitempty"`
 	Reviews  []SeedReview  `json:"reviews,omitempty"`
 	Comments []SeedComment `json:"comments,omitempty"`
+	Files    []PullFile    `json:"files,omitempty"`
 }
 
 // SeedCommit is a pull request commit; empty logins are unlinked authors.
@@ -98,6 +125,7 @@ func (f *Fake) Load(s Seed) {
 	for _, o := range s.Orgs {
 		f.AddOrg(o.Name)
 		f.SetOrgBasePermission(o.Name, o.BasePermission)
+		f.SetTeamMemberRolesListed(o.Name, o.ListsMemberRoles)
 		for _, login := range slices.Sorted(maps.Keys(o.Members)) {
 			f.SetOrgMember(o.Name, login, o.Members[login])
 		}
@@ -105,10 +133,15 @@ func (f *Fake) Load(s Seed) {
 	for _, r := range s.Repos {
 		f.loadRepo(r)
 	}
-	// Teams come last: their repository access refers to repositories.
+	// Teams come after repositories: their access refers to them.
 	for _, o := range s.Orgs {
 		for _, t := range o.Teams {
 			f.AddTeam(o.Name, t.Slug)
+		}
+		for _, t := range o.Teams {
+			if t.Parent != "" {
+				f.SetTeamParent(o.Name, t.Slug, t.Parent)
+			}
 			for _, login := range slices.Sorted(maps.Keys(t.Members)) {
 				f.SetTeamMembership(o.Name, t.Slug, login, t.Members[login], "active")
 			}
@@ -116,23 +149,47 @@ func (f *Fake) Load(s Seed) {
 				f.SetTeamMembership(o.Name, t.Slug, login, t.Pending[login], "pending")
 			}
 			for _, full := range slices.Sorted(maps.Keys(t.Repos)) {
-				owner, name, ok := strings.Cut(full, "/")
-				if !ok {
-					fail("team repository %q is not owner/repo", full)
-				}
+				owner, name := splitRepo(full)
 				f.SetTeamRepoPermission(o.Name, t.Slug, owner, name, t.Repos[full])
 			}
 		}
 	}
+	for _, in := range s.Installations {
+		f.AddInstallationToken(in.Token, in.Installation)
+	}
+	for _, at := range s.ActionsTokens {
+		owner, name := splitRepo(at.Repo)
+		f.AddActionsToken(at.Token, owner, name, at.Permissions)
+	}
+}
+
+func splitRepo(full string) (owner, name string) {
+	owner, name, ok := strings.Cut(full, "/")
+	if !ok {
+		fail("repository %q is not owner/repo", full)
+	}
+	return owner, name
 }
 
 func (f *Fake) loadRepo(r SeedRepo) {
 	f.AddRepo(r.Owner, r.Name)
+	if r.DefaultBranch != "" {
+		f.SetDefaultBranch(r.Owner, r.Name, r.DefaultBranch)
+	}
 	for _, login := range slices.Sorted(maps.Keys(r.Collaborators)) {
 		f.SetCollaborator(r.Owner, r.Name, login, r.Collaborators[login])
 	}
 	for _, login := range slices.Sorted(maps.Keys(r.Invitations)) {
 		f.InviteCollaborator(r.Owner, r.Name, login, r.Invitations[login])
+	}
+	for _, c := range r.Commits {
+		f.PushCommit(r.Owner, r.Name, c)
+	}
+	for _, b := range slices.Sorted(maps.Keys(r.Branches)) {
+		f.SetBranch(r.Owner, r.Name, b, r.Branches[b])
+	}
+	for _, t := range slices.Sorted(maps.Keys(r.Tags)) {
+		f.SetTag(r.Owner, r.Name, t, r.Tags[t])
 	}
 	for _, p := range r.Pulls {
 		head := p.HeadSHA
@@ -153,6 +210,9 @@ func (f *Fake) loadRepo(r SeedRepo) {
 		for _, c := range p.Comments {
 			f.AddComment(r.Owner, r.Name, n, c.Author, c.Body)
 		}
+		if len(p.Files) > 0 {
+			f.SetPullFiles(r.Owner, r.Name, n, p.Files)
+		}
 	}
 	for _, is := range r.Issues {
 		n := f.AddIssue(r.Owner, r.Name, is.Issue)
@@ -163,7 +223,9 @@ func (f *Fake) loadRepo(r SeedRepo) {
 }
 
 // Snapshot returns the current state as a Seed. Loading it into a new fake
-// reproduces the state, except for IDs, timestamps and comment edit history.
+// reproduces the state, except for IDs, timestamps, comment edit history,
+// renames (accounts appear under their current logins) and the expiry of
+// invitations (they are sent anew).
 func (f *Fake) Snapshot() Seed {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -176,10 +238,30 @@ func (f *Fake) Snapshot() Seed {
 			s.Bots = append(s.Bots, a.login)
 		}
 	}
-	if len(f.tokens) > 0 {
-		s.Tokens = map[string]string{}
-		for tok, a := range f.tokens {
-			s.Tokens[tok] = a.login
+	for _, tok := range slices.Sorted(maps.Keys(f.tokens)) {
+		id := f.tokens[tok]
+		switch in := id.inst; {
+		case in == nil:
+			if s.Tokens == nil {
+				s.Tokens = map[string]string{}
+			}
+			s.Tokens[tok] = id.acct.login
+		case in.actions:
+			perms := map[string]string{}
+			for key, name := range workflowPermissions {
+				if level := in.perms[name]; level != "" {
+					perms[key] = level
+				}
+			}
+			s.ActionsTokens = append(s.ActionsTokens, SeedActionsToken{Token: tok, Repo: in.account.login + "/" + in.repos[0], Permissions: nilIfNone(perms)})
+		default:
+			var repos []string
+			for _, name := range in.repos {
+				repos = append(repos, f.repos[repoKey(in.account.login, name)].name)
+			}
+			s.Installations = append(s.Installations, SeedInstallation{Token: tok, Installation: Installation{
+				App: in.app, Account: in.account.login, Repositories: repos, Permissions: maps.Clone(in.perms),
+			}})
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(f.orgs)) {
@@ -192,27 +274,29 @@ func (f *Fake) Snapshot() Seed {
 }
 
 func (f *Fake) snapshotOrg(o *org) SeedOrg {
-	so := SeedOrg{Name: o.acct.login, BasePermission: roleName(o.basePerm)}
-	if o.basePerm == "" {
-		so.BasePermission = ""
+	so := SeedOrg{Name: o.acct.login, ListsMemberRoles: o.listRoles}
+	if o.basePerm != "" {
+		so.BasePermission = roleName(o.basePerm)
 	}
-	so.Members = loginMap(o.members, func(k string) string { return f.accounts[k].login }, func(r string) string { return r })
+	so.Members = loginMap(o.members, func(r string) string { return r })
 	for _, k := range slices.Sorted(maps.Keys(o.teams)) {
 		t := o.teams[k]
 		st := SeedTeam{Slug: t.slug}
+		if t.parent != nil {
+			st.Parent = t.parent.slug
+		}
 		active, pending := map[string]string{}, map[string]string{}
-		for _, m := range t.members {
+		for a, m := range t.members {
 			if m.state == "active" {
-				active[m.acct.login] = m.role
+				active[a.login] = m.role
 			} else {
-				pending[m.acct.login] = m.role
+				pending[a.login] = m.role
 			}
 		}
 		st.Members, st.Pending = nilIfNone(active), nilIfNone(pending)
 		repos := map[string]string{}
-		for rk, p := range t.repos {
-			r := f.repos[rk]
-			repos[r.owner.login+"/"+r.name] = p
+		for r, p := range t.repos {
+			repos[r.fullName()] = p
 		}
 		st.Repos = nilIfNone(repos)
 		so.Teams = append(so.Teams, st)
@@ -222,12 +306,17 @@ func (f *Fake) snapshotOrg(o *org) SeedOrg {
 
 func (f *Fake) snapshotRepo(r *repo) SeedRepo {
 	sr := SeedRepo{Owner: r.owner.login, Name: r.name}
-	sr.Collaborators = loginMap(r.collaborators, func(k string) string { return r.collaborators[k].acct.login }, func(c *collaborator) string { return c.perm })
+	if r.git.defaultBranch != "main" {
+		sr.DefaultBranch = r.git.defaultBranch
+	}
+	sr.Collaborators = loginMap(r.collaborators, func(c *collaborator) string { return c.perm })
 	invs := map[string]string{}
 	for _, inv := range r.invitations {
 		invs[inv.invitee.login] = inv.perm
 	}
 	sr.Invitations = nilIfNone(invs)
+	sr.Commits = r.git.snapshot()
+	sr.Branches, sr.Tags = nilIfNone(maps.Clone(r.git.branches)), nilIfNone(maps.Clone(r.git.tags))
 	for _, n := range slices.Sorted(maps.Keys(r.issues)) {
 		is := r.issues[n]
 		var comments []SeedComment
@@ -245,9 +334,9 @@ func (f *Fake) snapshotRepo(r *repo) SeedRepo {
 		p := is.pr
 		sp := SeedPull{PullRequest: PullRequest{
 			Number: n, Author: is.author.login, Title: is.title, Body: is.body,
-			HeadSHA: p.headSHA, HeadRef: p.headRef, BaseRef: p.baseRef,
+			HeadSHA: p.headSHA, HeadRef: p.headRef, BaseRef: p.baseRef, BaseSHA: p.baseSHA,
 			State: is.state, Merged: p.merged, MergeCommitSHA: p.mergeSHA,
-		}, Comments: comments}
+		}, Comments: comments, Files: slices.Clone(p.files)}
 		for _, c := range p.commits {
 			sc := SeedCommit{SHA: c.sha}
 			if c.author != nil {
@@ -266,12 +355,57 @@ func (f *Fake) snapshotRepo(r *repo) SeedRepo {
 	return sr
 }
 
-// loginMap turns a map keyed by lower-case login into one keyed by the
-// login's spelling, nil when empty so it is omitted from JSON.
-func loginMap[V any](m map[string]V, login func(string) string, val func(V) string) map[string]string {
+// snapshot lists the commits parents first, each with its whole tree as
+// changes from its first parent.
+func (g *gitData) snapshot() []RepoCommit {
+	var out []RepoCommit
+	done := map[string]bool{}
+	var visit func(gc *gitCommit)
+	visit = func(gc *gitCommit) {
+		if done[gc.sha] {
+			return
+		}
+		done[gc.sha] = true
+		for _, p := range gc.parents {
+			visit(g.commits[p])
+		}
+		rc := RepoCommit{SHA: gc.sha, Parents: gc.parents, Message: gc.message, Files: map[string]string{}}
+		if gc.author != nil {
+			rc.Author = gc.author.login
+		}
+		if gc.committer != nil {
+			rc.Committer = gc.committer.login
+		}
+		before := map[string]string{}
+		if len(gc.parents) > 0 {
+			before = g.commits[gc.parents[0]].tree
+		}
+		for p, content := range gc.tree {
+			if old, ok := before[p]; !ok || old != content {
+				rc.Files[p] = content
+			}
+		}
+		for p := range before {
+			if _, ok := gc.tree[p]; !ok {
+				rc.Deleted = append(rc.Deleted, p)
+			}
+		}
+		slices.Sort(rc.Deleted)
+		rc.Files = nilIfNone(rc.Files)
+		out = append(out, rc)
+	}
+	for _, sha := range slices.Sorted(maps.Keys(g.commits)) {
+		visit(g.commits[sha])
+	}
+	return out
+}
+
+// loginMap turns a map keyed by account into one keyed by login, nil when
+// empty so it is omitted from JSON.
+func loginMap[V any](m map[*account]V, val func(V) string) map[string]string {
 	out := map[string]string{}
-	for k, v := range m {
-		out[login(k)] = val(v)
+	for a, v := range m {
+		out[a.login] = val(v)
 	}
 	return nilIfNone(out)
 }

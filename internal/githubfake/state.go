@@ -7,18 +7,27 @@ import (
 	"time"
 )
 
+// invitationLifetime is how long GitHub keeps repository and organization
+// invitations open.
+const invitationLifetime = 7 * 24 * time.Hour
+
 type account struct {
-	id    int64
-	login string
-	kind  string // "User", "Bot" or "Organization"
+	id      int64
+	login   string
+	kind    string // "User", "Bot" or "Organization"
+	created time.Time
 }
 
 type org struct {
 	acct        *account
-	members     map[string]string         // lower login -> "admin" | "member"
-	invitations map[string]*orgInvitation // lower login; created by team invites of non-members
-	teams       map[string]*team          // lower slug
-	basePerm    string                    // "" | pull | push | admin
+	members     map[*account]string         // "admin" (owner) | "member"
+	invitations map[*account]*orgInvitation // sent when a team invited a non-member
+	teams       map[string]*team            // by lower slug
+	basePerm    string                      // "" | pull | push | admin
+	// listRoles makes team member lists carry each member's role and
+	// whether they are in the team only through a child team, a feature
+	// GitHub enables per organization.
+	listRoles bool
 }
 
 type orgInvitation struct {
@@ -28,12 +37,18 @@ type orgInvitation struct {
 	created time.Time
 }
 
+func (inv *orgInvitation) expired(now time.Time) bool {
+	return !now.Before(inv.created.Add(invitationLifetime))
+}
+
 type team struct {
 	id      int64
 	slug    string
 	org     *org
-	members map[string]*teamMember // lower login
-	repos   map[string]string      // repoKey -> permission
+	parent  *team
+	members map[*account]*teamMember
+	repos   map[*repo]string // permission
+	created time.Time
 }
 
 type teamMember struct {
@@ -47,10 +62,12 @@ type repo struct {
 	owner         *account
 	org           *org // nil for a user-owned repository
 	name          string
-	collaborators map[string]*collaborator // lower login; direct collaborators
+	created       time.Time
+	collaborators map[*account]*collaborator // direct collaborators
 	invitations   []*repoInvitation
 	issues        map[int]*issue // issues and pull requests share numbers
 	labels        map[string]*label
+	git           gitData
 }
 
 type collaborator struct {
@@ -64,6 +81,10 @@ type repoInvitation struct {
 	inviter *account
 	perm    string
 	created time.Time
+}
+
+func (inv *repoInvitation) expired(now time.Time) bool {
+	return !now.Before(inv.created.Add(invitationLifetime))
 }
 
 type label struct {
@@ -90,10 +111,12 @@ type pull struct {
 	headSHA  string
 	headRef  string
 	baseRef  string
+	baseSHA  string
 	merged   bool
 	mergeSHA string
 	commits  []*commit
 	reviews  []*review
+	files    []PullFile
 }
 
 type commit struct {
@@ -144,6 +167,15 @@ func (f *Fake) user(login string) *account {
 	return nil
 }
 
+func (f *Fake) accountByID(id int64) *account {
+	for _, a := range f.accounts {
+		if a.id == id {
+			return a
+		}
+	}
+	return nil
+}
+
 func (f *Fake) org(name string) *org { return f.orgs[lower(name)] }
 
 func (f *Fake) team(orgName, slug string) *team {
@@ -155,7 +187,7 @@ func (f *Fake) team(orgName, slug string) *team {
 
 func (f *Fake) repo(owner, name string) *repo { return f.repos[repoKey(owner, name)] }
 
-func (r *repo) key() string { return repoKey(r.owner.login, r.name) }
+func (r *repo) fullName() string { return r.owner.login + "/" + r.name }
 
 func (r *repo) pull(number int) *issue {
 	if is := r.issues[number]; is != nil && is.pr != nil {
@@ -213,23 +245,52 @@ func (f *Fake) addAccount(login, kind string) *account {
 	if f.account(login) != nil {
 		fail("login %q already exists", login)
 	}
-	a := &account{id: f.newID(), login: login, kind: kind}
+	a := &account{id: f.newID(), login: login, kind: kind, created: f.now()}
 	f.accounts[lower(login)] = a
 	return a
 }
 
-// AddUser creates a user account (type "User").
-func (f *Fake) AddUser(login string) {
+// AddUser creates a user account (type "User") and returns its numeric ID.
+func (f *Fake) AddUser(login string) int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.addAccount(login, "User")
+	return f.addAccount(login, "User").id
 }
 
 // AddBot creates a bot account (type "Bot"), e.g. "dependabot[bot]".
-func (f *Fake) AddBot(login string) {
+func (f *Fake) AddBot(login string) int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.addAccount(login, "Bot")
+	return f.addAccount(login, "Bot").id
+}
+
+// UserID returns the numeric ID of the account that holds login now.
+func (f *Fake) UserID(login string) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.account(login)
+	if a == nil {
+		fail("unknown account %q", login)
+	}
+	return a.id
+}
+
+// RenameUser renames a user or bot, as the account's owner may on GitHub:
+// the ID, memberships, collaborations and authorship stay; the old login no
+// longer resolves and may be taken by a new account (AddUser).
+func (f *Fake) RenameUser(oldLogin, newLogin string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a := f.mustAccount(oldLogin)
+	if newLogin == "" {
+		fail("empty login")
+	}
+	if other := f.account(newLogin); other != nil && other != a {
+		fail("login %q already exists", newLogin)
+	}
+	delete(f.accounts, lower(a.login))
+	a.login = newLogin
+	f.accounts[lower(newLogin)] = a
 }
 
 // AddOrg creates an organization. Orgs share the login namespace with users.
@@ -238,8 +299,8 @@ func (f *Fake) AddOrg(name string) {
 	defer f.mu.Unlock()
 	f.orgs[lower(name)] = &org{
 		acct:        f.addAccount(name, "Organization"),
-		members:     map[string]string{},
-		invitations: map[string]*orgInvitation{},
+		members:     map[*account]string{},
+		invitations: map[*account]*orgInvitation{},
 		teams:       map[string]*team{},
 	}
 }
@@ -255,19 +316,18 @@ func (f *Fake) SetOrgMember(orgName, login, role string) {
 }
 
 func (f *Fake) setOrgMember(o *org, a *account, role string) {
-	k := lower(a.login)
 	switch role {
 	case "":
-		delete(o.members, k)
-		delete(o.invitations, k)
+		delete(o.members, a)
+		delete(o.invitations, a)
 		for _, t := range o.teams {
-			delete(t.members, k)
+			delete(t.members, a)
 		}
 	case "member", "admin":
-		o.members[k] = role
-		delete(o.invitations, k)
+		o.members[a] = role
+		delete(o.invitations, a)
 		for _, t := range o.teams {
-			if m := t.members[k]; m != nil {
+			if m := t.members[a]; m != nil {
 				m.state = "active"
 			}
 		}
@@ -278,15 +338,20 @@ func (f *Fake) setOrgMember(o *org, a *account, role string) {
 
 // AcceptOrgInvitation simulates login accepting the org invitation that
 // adding them to a team created: they become an org member and their pending
-// team memberships become active.
+// team memberships become active. An expired invitation cannot be accepted.
 func (f *Fake) AcceptOrgInvitation(orgName, login string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	o := f.mustOrg(orgName)
-	if o.invitations[lower(login)] == nil {
+	a := f.mustAccount(login)
+	inv := o.invitations[a]
+	if inv == nil {
 		fail("%s has no pending invitation to %s", login, orgName)
 	}
-	f.setOrgMember(o, f.mustAccount(login), "member")
+	if inv.expired(f.clock.Now()) {
+		fail("%s's invitation to %s has expired", login, orgName)
+	}
+	f.setOrgMember(o, a, "member")
 }
 
 // SetOrgBasePermission sets the base repository permission of org members:
@@ -302,6 +367,15 @@ func (f *Fake) SetOrgBasePermission(orgName, permission string) {
 	o.basePerm = p
 }
 
+// SetTeamMemberRolesListed turns on or off, for one org, GitHub's feature
+// that makes team member lists carry each member's "role" and "inherited"
+// (true for a member only through a child team). It is off by default.
+func (f *Fake) SetTeamMemberRolesListed(orgName string, on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.mustOrg(orgName).listRoles = on
+}
+
 // AddTeam creates a team with the given slug in org.
 func (f *Fake) AddTeam(orgName, slug string) {
 	f.mu.Lock()
@@ -310,14 +384,34 @@ func (f *Fake) AddTeam(orgName, slug string) {
 	if o.teams[lower(slug)] != nil {
 		fail("team %s/%s already exists", orgName, slug)
 	}
-	o.teams[lower(slug)] = &team{id: f.newID(), slug: slug, org: o, members: map[string]*teamMember{}, repos: map[string]string{}}
+	o.teams[lower(slug)] = &team{id: f.newID(), slug: slug, org: o, members: map[*account]*teamMember{}, repos: map[*repo]string{}, created: f.now()}
 }
 
-// SetTeamMembership sets login's membership of a team: role "member" or
-// "maintainer", state "active" or "pending". Role "" removes the membership.
-// An active member who is not yet an org member becomes one (on GitHub only
-// org members can be active team members); a pending one gets an org
-// invitation, listed as a team invitation.
+// SetTeamParent nests child under parent ("" makes it a top-level team). As
+// on GitHub, the parent's member lists then include the child's members,
+// and the child inherits the parent's repository access.
+func (f *Fake) SetTeamParent(orgName, child, parent string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.mustTeam(orgName, child)
+	if parent == "" {
+		c.parent = nil
+		return
+	}
+	p := f.mustTeam(orgName, parent)
+	for t := p; t != nil; t = t.parent {
+		if t == c {
+			fail("team %s/%s cannot be nested under its own child %s", orgName, child, parent)
+		}
+	}
+	c.parent = p
+}
+
+// SetTeamMembership sets login's direct membership of a team: role "member"
+// or "maintainer", state "active" or "pending". Role "" removes the
+// membership. An active member who is not yet an org member becomes one (on
+// GitHub only org members can be active team members); a pending one gets an
+// org invitation, listed as a team invitation.
 func (f *Fake) SetTeamMembership(orgName, slug, login, role, state string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -330,10 +424,9 @@ func (f *Fake) SetTeamMembership(orgName, slug, login, role, state string) {
 	if role != "member" && role != "maintainer" {
 		fail("team role %q is not member or maintainer", role)
 	}
-	k := lower(a.login)
 	switch state {
 	case "active":
-		if _, ok := t.org.members[k]; !ok {
+		if _, ok := t.org.members[a]; !ok {
 			f.setOrgMember(t.org, a, "member")
 		}
 	case "pending":
@@ -341,41 +434,54 @@ func (f *Fake) SetTeamMembership(orgName, slug, login, role, state string) {
 	default:
 		fail("team membership state %q is not active or pending", state)
 	}
-	t.members[k] = &teamMember{acct: a, role: role, state: state}
+	t.members[a] = &teamMember{acct: a, role: role, state: state}
 }
 
-// TeamMembership reports login's membership of a team.
+// TeamMembership reports login's direct membership of a team, as stored:
+// not through child teams, and an org owner's role as given.
 func (f *Fake) TeamMembership(orgName, slug, login string) (role, state string, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	m := f.mustTeam(orgName, slug).members[lower(login)]
-	if m == nil {
+	a := f.account(login)
+	m := f.mustTeam(orgName, slug).members[a]
+	if a == nil || m == nil {
 		return "", "", false
 	}
 	return m.role, m.state, true
 }
 
+// inviteToOrg sends a an org invitation unless one is open.
 func (f *Fake) inviteToOrg(o *org, a, inviter *account) {
-	k := lower(a.login)
-	if o.invitations[k] == nil {
-		o.invitations[k] = &orgInvitation{id: f.newID(), invitee: a, inviter: inviter, created: f.now()}
+	if inv := o.invitations[a]; inv == nil || inv.expired(f.clock.Now()) {
+		o.invitations[a] = &orgInvitation{id: f.newID(), invitee: a, inviter: inviter, created: f.now()}
 	}
 }
 
-// removeTeamMember removes a membership and, when it was the user's last
-// pending one in the org, the org invitation it came with.
-func (f *Fake) removeTeamMember(t *team, a *account) bool {
-	k := lower(a.login)
-	if t.members[k] == nil {
-		return false
-	}
-	delete(t.members, k)
-	for _, other := range t.org.teams {
-		if m := other.members[k]; m != nil && m.state == "pending" {
-			return true
+// OrgInvitations returns the logins with an open (unexpired) invitation to
+// org, sorted.
+func (f *Fake) OrgInvitations(orgName string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	now := f.clock.Now()
+	for a, inv := range f.mustOrg(orgName).invitations {
+		if !inv.expired(now) {
+			out = append(out, a.login)
 		}
 	}
-	delete(t.org.invitations, k)
+	slices.Sort(out)
+	return out
+}
+
+// removeTeamMember removes a direct membership. Like GitHub, removing a
+// pending membership leaves the org invitation it came with open: only
+// cancelling the invitation (DELETE /orgs/{org}/invitations/{id}) or the
+// user leaving withdraws it.
+func (f *Fake) removeTeamMember(t *team, a *account) bool {
+	if t.members[a] == nil {
+		return false
+	}
+	delete(t.members, a)
 	return true
 }
 
@@ -395,9 +501,11 @@ func (f *Fake) AddRepo(owner, name string) {
 		owner:         a,
 		org:           f.org(owner),
 		name:          name,
-		collaborators: map[string]*collaborator{},
+		created:       f.now(),
+		collaborators: map[*account]*collaborator{},
 		issues:        map[int]*issue{},
 		labels:        map[string]*label{},
+		git:           newGitData(),
 	}
 }
 
@@ -414,10 +522,10 @@ func (f *Fake) SetCollaborator(owner, name, login, permission string) {
 		fail("invalid permission %q", permission)
 	}
 	if p == "" {
-		delete(r.collaborators, lower(a.login))
+		delete(r.collaborators, a)
 		return
 	}
-	r.collaborators[lower(a.login)] = &collaborator{acct: a, perm: p}
+	r.collaborators[a] = &collaborator{acct: a, perm: p}
 }
 
 // Collaborator returns login's direct collaborator permission (pull, triage,
@@ -425,7 +533,7 @@ func (f *Fake) SetCollaborator(owner, name, login, permission string) {
 func (f *Fake) Collaborator(owner, name, login string) (permission string, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c := f.mustRepo(owner, name).collaborators[lower(login)]
+	c := f.mustRepo(owner, name).collaborators[f.account(login)]
 	if c == nil {
 		return "", false
 	}
@@ -444,37 +552,41 @@ func (f *Fake) SetTeamRepoPermission(orgName, slug, owner, name, permission stri
 		fail("invalid permission %q", permission)
 	}
 	if p == "" {
-		delete(t.repos, r.key())
+		delete(t.repos, r)
 		return
 	}
-	t.repos[r.key()] = p
+	t.repos[r] = p
 }
 
 // EffectivePermission returns login's access to a repository as GitHub
-// computes it: the highest of direct collaboration, active team memberships,
-// the org base permission for org members, admin for org owners and for the
-// owner of a user repository. "" means no access.
+// computes it: the highest of direct collaboration, active team memberships
+// (with what parent teams give), the org base permission for org members,
+// admin for org owners and for the owner of a user repository. "" means no
+// access.
 func (f *Fake) EffectivePermission(owner, name, login string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.effective(f.mustRepo(owner, name), f.mustAccount(login))
 }
 
-// Invitation is a pending repository invitation. Permission uses the same
-// names as the rest of this API (pull, triage, push, maintain, admin).
+// Invitation is a repository invitation. Permission uses the same names as
+// the rest of this API (pull, triage, push, maintain, admin).
 type Invitation struct {
 	ID         int64  `json:"id"`
 	Login      string `json:"login"`
 	Permission string `json:"permission"`
+	Expired    bool   `json:"expired,omitempty"`
 }
 
-// Invitations returns the pending invitations of a repository, oldest first.
+// Invitations returns the invitations of a repository, oldest first,
+// expired ones included (GitHub keeps listing them).
 func (f *Fake) Invitations(owner, name string) []Invitation {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []Invitation
+	now := f.clock.Now()
 	for _, inv := range f.mustRepo(owner, name).invitations {
-		out = append(out, Invitation{ID: inv.id, Login: inv.invitee.login, Permission: inv.perm})
+		out = append(out, Invitation{ID: inv.id, Login: inv.invitee.login, Permission: inv.perm, Expired: inv.expired(now)})
 	}
 	return out
 }
@@ -492,31 +604,44 @@ func (f *Fake) InviteCollaborator(owner, name, login, permission string) {
 	f.invite(f.mustRepo(owner, name), f.mustAccount(login), nil, p)
 }
 
+// invite updates the user's open invitation or sends a new one; an expired
+// invitation is replaced, as inviting again after expiry does on GitHub.
 func (f *Fake) invite(r *repo, a, inviter *account, perm string) *repoInvitation {
-	for _, inv := range r.invitations {
-		if inv.invitee == a {
+	now := f.clock.Now()
+	for i, inv := range r.invitations {
+		if inv.invitee != a {
+			continue
+		}
+		if !inv.expired(now) {
 			inv.perm = perm
 			return inv
 		}
+		r.invitations = slices.Delete(r.invitations, i, i+1)
+		break
 	}
 	inv := &repoInvitation{id: f.newID(), invitee: a, inviter: inviter, perm: perm, created: f.now()}
 	r.invitations = append(r.invitations, inv)
 	return inv
 }
 
-// AcceptInvitation simulates login accepting their pending invitation to a
-// repository: they become a direct collaborator with its permission.
+// AcceptInvitation simulates login accepting their invitation to a
+// repository: they become a direct collaborator with its permission. An
+// expired invitation cannot be accepted.
 func (f *Fake) AcceptInvitation(owner, name, login string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	r := f.mustRepo(owner, name)
 	a := f.mustAccount(login)
 	for i, inv := range r.invitations {
-		if inv.invitee == a {
-			r.collaborators[lower(a.login)] = &collaborator{acct: a, perm: inv.perm}
-			r.invitations = slices.Delete(r.invitations, i, i+1)
-			return
+		if inv.invitee != a {
+			continue
 		}
+		if inv.expired(f.clock.Now()) {
+			fail("%s's invitation to %s/%s has expired", login, owner, name)
+		}
+		r.collaborators[a] = &collaborator{acct: a, perm: inv.perm}
+		r.invitations = slices.Delete(r.invitations, i, i+1)
+		return
 	}
 	fail("%s has no pending invitation to %s/%s", login, owner, name)
 }

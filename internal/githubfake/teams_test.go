@@ -109,9 +109,25 @@ func TestRemoveTeamMembership(t *testing.T) {
 	}
 	_, err := c.Teams.RemoveTeamMembershipBySlug(ctx, "acme", "platform", "alice")
 	wantStatus(t, err, http.StatusNotFound)
-	if _, _, err := c.Organizations.GetOrgMembership(ctx, "bob", "acme"); err == nil {
-		t.Error("cancelling bob's only team invitation cancels the org invitation")
+
+	// Removing the pending membership leaves bob's org invitation open:
+	// only cancelling the invitation withdraws it.
+	om, _, err := c.Organizations.GetOrgMembership(ctx, "bob", "acme")
+	if err != nil || om.GetState() != "pending" {
+		t.Fatalf("bob's org membership after removing his pending team membership = %v, %v; want still pending", om, err)
 	}
+	invs, _, err := c.Organizations.ListPendingOrgInvitations(ctx, "acme", nil)
+	if err != nil || len(invs) != 1 || invs[0].GetLogin() != "bob" || invs[0].GetTeamCount() != 0 {
+		t.Fatalf("org invitations = %v, %v", invs, err)
+	}
+	cancel := fmt.Sprintf("orgs/acme/invitations/%d", invs[0].GetID())
+	resp, err := do(c, http.MethodDelete, cancel, nil, nil)
+	mustOK(t, resp, err, http.StatusNoContent)
+	if _, _, err := c.Organizations.GetOrgMembership(ctx, "bob", "acme"); err == nil {
+		t.Error("the cancelled invitation still makes bob a pending member")
+	}
+	_, err = do(c, http.MethodDelete, cancel, nil, nil)
+	wantStatus(t, err, http.StatusNotFound)
 }
 
 func TestListTeamMembersPaginatesLikeGitHub(t *testing.T) {

@@ -33,7 +33,7 @@ func FindAuditIssue(ctx context.Context, client *github.Client, owner, repo, sel
 		})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("listing issues labelled %s in %s/%s: %w", AuditLabel, owner, repo, err)
+		return 0, fmt.Errorf("listing issues labelled %s in %s/%s: %w", AuditLabel, owner, repo, ghclient.Explain(err))
 	}
 	for _, is := range issues {
 		if !is.IsPullRequest() && strings.EqualFold(is.GetUser().GetLogin(), self) {
@@ -53,7 +53,7 @@ func EnsureAuditIssue(ctx context.Context, client *github.Client, owner, repo, s
 	title, body := auditTitle, auditBody
 	is, _, err := client.Issues.Create(ctx, owner, repo, &github.IssueRequest{Title: &title, Body: &body, Labels: &[]string{AuditLabel}})
 	if err != nil {
-		return 0, fmt.Errorf("opening the audit-log issue in %s/%s: %w", owner, repo, err)
+		return 0, fmt.Errorf("opening the audit-log issue in %s/%s: %w", owner, repo, ghclient.Explain(err))
 	}
 	return is.GetNumber(), nil
 }
@@ -62,7 +62,7 @@ func EnsureAuditIssue(ctx context.Context, client *github.Client, owner, repo, s
 // are only ever added: a rerun records again rather than rewriting history.
 func AddComment(ctx context.Context, client *github.Client, owner, repo string, number int, body string) error {
 	if _, _, err := client.Issues.CreateComment(ctx, owner, repo, number, &github.IssueComment{Body: &body}); err != nil {
-		return fmt.Errorf("commenting on %s/%s#%d: %w", owner, repo, number, err)
+		return fmt.Errorf("commenting on %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
 	}
 	return nil
 }
@@ -82,7 +82,7 @@ func GateComments(ctx context.Context, client *github.Client, owner, repo string
 		return client.Issues.ListComments(ctx, owner, repo, number, &github.IssueListCommentsOptions{ListOptions: o})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("listing comments of %s/%s#%d: %w", owner, repo, number, err)
+		return nil, fmt.Errorf("listing comments of %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
 	}
 	var out []Comment
 	for _, c := range comments {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 )
 
@@ -30,7 +31,7 @@ func Self(ctx context.Context, client *github.Client, installationLogin string) 
 	case installationLogin != "" && errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusForbidden:
 		return installationLogin, nil
 	}
-	return "", fmt.Errorf("identifying the token's account: %w", err)
+	return "", fmt.Errorf("identifying the token's account: %w", ghclient.Explain(err))
 }
 
 // UpsertComment writes body, which must start with the gate's marker, as the
@@ -59,7 +60,7 @@ func UpsertComment(ctx context.Context, client *github.Client, owner, repo strin
 	}
 	if mine != 0 {
 		if _, _, err := client.Issues.EditComment(ctx, owner, repo, mine, &github.IssueComment{Body: &body}); err != nil {
-			return fmt.Errorf("updating comment %d on %s/%s#%d: %w", mine, owner, repo, number, err)
+			return fmt.Errorf("updating comment %d on %s/%s#%d: %w", mine, owner, repo, number, ghclient.Explain(err))
 		}
 		return nil
 	}

@@ -33,7 +33,7 @@ const webFlow = "web-flow"
 func Fetch(ctx context.Context, client *github.Client, owner, repo string, number int, teams []policy.Team) (gate.Facts, error) {
 	pr, _, err := client.PullRequests.Get(ctx, owner, repo, number)
 	if err != nil {
-		return gate.Facts{}, fmt.Errorf("reading pull request %s/%s#%d: %w", owner, repo, number, err)
+		return gate.Facts{}, fmt.Errorf("reading pull request %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
 	}
 	facts := gate.Facts{
 		HasPR:   true,
@@ -49,7 +49,7 @@ func Fetch(ctx context.Context, client *github.Client, owner, repo string, numbe
 		return client.PullRequests.ListReviews(ctx, owner, repo, number, &o)
 	})
 	if err != nil {
-		return gate.Facts{}, fmt.Errorf("listing reviews of %s/%s#%d: %w", owner, repo, number, err)
+		return gate.Facts{}, fmt.Errorf("listing reviews of %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
 	}
 	for _, r := range reviews {
 		// A deleted account ("ghost") has no user; a pending review is not
@@ -70,7 +70,7 @@ func Fetch(ctx context.Context, client *github.Client, owner, repo string, numbe
 		return client.PullRequests.ListCommits(ctx, owner, repo, number, &o)
 	})
 	if err != nil {
-		return gate.Facts{}, fmt.Errorf("listing commits of %s/%s#%d: %w", owner, repo, number, err)
+		return gate.Facts{}, fmt.Errorf("listing commits of %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
 	}
 	// GitHub stops listing at 250 commits; committers beyond that would be
 	// invisible and could approve their own changes.
@@ -109,7 +109,7 @@ func teamMembers(ctx context.Context, client *github.Client, teams []policy.Team
 			return client.Teams.ListTeamMembersBySlug(ctx, t.Org, t.Slug, &github.TeamListTeamMembersOptions{Role: "all", ListOptions: o})
 		})
 		if err != nil {
-			return nil, fmt.Errorf("listing members of team %s: %w", t.Key(), err)
+			return nil, fmt.Errorf("listing members of team %s: %w", t.Key(), ghclient.Explain(err))
 		}
 		logins := make([]string, 0, len(users))
 		for _, u := range users {
@@ -167,7 +167,7 @@ func FindMergedPR(ctx context.Context, client *github.Client, owner, repo, sha s
 		return client.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, &o)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("listing pull requests of commit %s in %s/%s: %w", sha, owner, repo, err)
+		return 0, fmt.Errorf("listing pull requests of commit %s in %s/%s: %w", sha, owner, repo, ghclient.Explain(err))
 	}
 	for _, pr := range prs {
 		if pr.MergedAt != nil && strings.EqualFold(pr.GetMergeCommitSHA(), sha) {

@@ -41,6 +41,10 @@ func world(t *testing.T) (*githubfake.Fake, *github.Client, int) {
 	f.SetTeamMembership("acme", "sre", "bob", "member", "active")
 	f.AddRepo("acme", "infra")
 	n := f.AddPullRequest("acme", "infra", githubfake.PullRequest{Author: "alice", HeadSHA: "0000000000000000000000000000000000000001"})
+	// The gate's account reads the PR, lists the teams and writes comments
+	// and labelled issues, which on GitHub takes org membership and push.
+	f.SetOrgMember("acme", "gatekeeper", "member")
+	f.SetCollaborator("acme", "infra", "gatekeeper", "push")
 	f.AddToken(token, "gatekeeper")
 	return f, client(t, f), n
 }
@@ -188,5 +192,28 @@ func TestFindMergedPR(t *testing.T) {
 	got, err := FindMergedPR(context.Background(), c, "acme", "infra", merge)
 	if err != nil || got != n {
 		t.Errorf("FindMergedPR = %d, %v; want %d", got, err, n)
+	}
+}
+
+// With Actions' GITHUB_TOKEN the gate reads the pull request, but GitHub
+// does not let that token list an org's team members: approvers named by
+// team cannot be resolved, and the error says which permission is missing
+// instead of passing or failing obscurely.
+func TestFetchWithGitHubTokenCannotResolveTeams(t *testing.T) {
+	f, _, n := world(t)
+	f.AddActionsToken("ghs_run", "acme", "infra", map[string]string{"contents": "read", "pull-requests": "write", "issues": "write"})
+	c, err := ghclient.New(ghclient.Config{Token: "ghs_run", BaseURL: f.URL(), MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Fetch(context.Background(), c, "acme", "infra", n, nil); err != nil {
+		t.Fatalf("without teams: %v", err)
+	}
+	_, err = Fetch(context.Background(), c, "acme", "infra", n, []policy.Team{{Org: "acme", Slug: "admins"}})
+	if err == nil || !strings.Contains(err.Error(), "listing members of team acme/admins") || !strings.Contains(err.Error(), "needs the GitHub permission members=read") {
+		t.Fatalf("err = %v, want one naming the team and members=read", err)
+	}
+	if self, err := Self(context.Background(), c, ActionsBot); err != nil || self != ActionsBot {
+		t.Errorf("Self = %q, %v: GitHub answers 403 on GET /user to an installation", self, err)
 	}
 }

@@ -129,7 +129,8 @@ func TestAccPolicy_invalidThresholdsFailAtPlan(t *testing.T) {
 }
 
 // A collaborator whose admin comes through a team holds the admin scope as
-// much as a direct one: both are observed, so neither can hide.
+// much as a direct one: both are observed, so neither can hide. So does the
+// provider's own account, an org owner (admin on every repository).
 func TestAccPolicy_observesRepoAccessThroughTeams(t *testing.T) {
 	gh := fakeGitHub(t)
 	gh.AddTeam("acme", "api-admins")
@@ -144,7 +145,7 @@ func TestAccPolicy_observesRepoAccessThroughTeams(t *testing.T) {
 			Config: policyConfig(gh, strings.Replace(basePolicy, `"github:repo:acme/*:admin"`, `"github:repo:acme/api:admin"`, 1)),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("observed").AtMapKey("github:repo:acme/api:admin"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.StringExact("hubot"), knownvalue.StringExact("mona"),
+					knownvalue.StringExact("hubot"), knownvalue.StringExact("jit-bot"), knownvalue.StringExact("mona"),
 				})),
 			},
 		}},

@@ -24,7 +24,9 @@ const testToken = "ghp_testtoken0000000000000000000000000"
 
 // fakeGitHub is the world every acceptance test starts from: org acme with
 // teams oncall and admins, repository acme/api, org members mona, hubot and
-// lead, and octo-outsider who is not in the org.
+// lead, and octo-outsider who is not in the org. The provider's token is
+// jit-bot's, an org owner: on GitHub only owners (or a team's maintainers)
+// manage teams and repository collaborators.
 func fakeGitHub(t *testing.T) *githubfake.Fake {
 	t.Helper()
 	gh := githubfake.New()
@@ -35,7 +37,8 @@ func fakeGitHub(t *testing.T) *githubfake.Fake {
 	for _, u := range []string{"mona", "hubot", "lead", "octo-outsider"} {
 		gh.AddUser(u)
 	}
-	for _, u := range []string{"jit-bot", "mona", "hubot", "lead"} {
+	gh.SetOrgMember("acme", "jit-bot", "admin")
+	for _, u := range []string{"mona", "hubot", "lead"} {
 		gh.SetOrgMember("acme", u, "member")
 	}
 	gh.AddTeam("acme", "oncall")

@@ -24,11 +24,11 @@ func Load(ctx context.Context, client *github.Client, owner, repo, ref string) (
 	switch {
 	case ghclient.IsNotFound(err):
 		if _, _, err := client.Repositories.GetCommit(ctx, owner, repo, ref, nil); err != nil {
-			return Settings{}, fmt.Errorf("reading %s: the file is not found and commit %s cannot be read either: %w", source, ref, err)
+			return Settings{}, fmt.Errorf("reading %s: the file is not found and commit %s cannot be read either: %w", source, ref, ghclient.Explain(err))
 		}
 		return Default(source + " (absent)"), nil
 	case err != nil:
-		return Settings{}, fmt.Errorf("reading %s: %w", source, err)
+		return Settings{}, fmt.Errorf("reading %s: %w", source, ghclient.Explain(err))
 	case file == nil || dir != nil || file.GetType() != "file":
 		return Settings{}, fmt.Errorf("reading %s: it is not a file", source)
 	}

@@ -90,8 +90,10 @@ func TestSweepRemovesOnlyShadowAccess(t *testing.T) {
 	got := Apply(context.Background(), tg, removals)
 
 	want := map[string]string{
-		"boss github:repo:acme/app:admin":            OrgOwner,
-		"boss github:team:acme/admins":               OrgOwner,
+		"boss github:repo:acme/app:admin": OrgOwner,
+		"boss github:team:acme/admins":    OrgOwner,
+		// GitHub reads an org owner's team role as maintainer.
+		"boss github:team:acme/admins:maintainer":    OrgOwner,
 		"demoted github:team:acme/admins:maintainer": Removed,
 		"handadded github:repo:acme/app:admin":       Removed,
 		"handadded github:team:acme/admins":          Removed,

@@ -87,7 +87,7 @@ func (t *Target) Grant(ctx context.Context, principal string, s scope.Scope) (be
 	defer t.invalidate(s)
 	cur, err := t.read(ctx, principal, s)
 	if err != nil {
-		return target.None, target.None, fmt.Errorf("grant %s to %s: %w", s, principal, err)
+		return target.None, target.None, fmt.Errorf("grant %s to %s: %w", s, principal, ghclient.Explain(err))
 	}
 	if holds(s, cur.Access) {
 		return cur.Access, cur.Access, nil
@@ -101,7 +101,7 @@ func (t *Target) Grant(ctx context.Context, principal string, s scope.Scope) (be
 		if now, rerr := t.read(ctx, principal, s); rerr == nil && holds(s, now.Access) {
 			return cur.Access, now.Access, nil
 		}
-		return cur.Access, target.None, fmt.Errorf("grant %s to %s: %w", s, principal, err)
+		return cur.Access, target.None, fmt.Errorf("grant %s to %s: %w", s, principal, ghclient.Explain(err))
 	}
 	return cur.Access, after, nil
 }
@@ -120,7 +120,7 @@ func (t *Target) Restore(ctx context.Context, principal string, s scope.Scope, p
 	defer t.invalidate(s)
 	cur, err := t.read(ctx, principal, s)
 	if err != nil {
-		return fmt.Errorf("restore %s for %s: %w", s, principal, err)
+		return fmt.Errorf("restore %s for %s: %w", s, principal, ghclient.Explain(err))
 	}
 	if restored(s, cur.Access, prev) {
 		return nil
@@ -134,7 +134,7 @@ func (t *Target) Restore(ctx context.Context, principal string, s scope.Scope, p
 		if now, rerr := t.read(ctx, principal, s); rerr == nil && restored(s, now.Access, prev) {
 			return nil
 		}
-		return fmt.Errorf("restore %s for %s to %s: %w", s, principal, prev.Encode(), err)
+		return fmt.Errorf("restore %s for %s to %s: %w", s, principal, prev.Encode(), ghclient.Explain(err))
 	}
 	return nil
 }
@@ -175,7 +175,7 @@ func (t *Target) IsOrgOwner(ctx context.Context, org, login string) (bool, error
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("read %s's membership of organization %s: %w", login, org, err)
+		return false, fmt.Errorf("read %s's membership of organization %s: %w", login, org, ghclient.Explain(err))
 	}
 	return m.GetRole() == "admin" && m.GetState() == "active", nil
 }

@@ -47,7 +47,7 @@ func (t *Target) repoState(ctx context.Context, owner, repo, login string) (stat
 	switch {
 	case ghclient.IsNotFound(err): // the repository exists: the user has no access
 	case err != nil:
-		return state{}, fmt.Errorf("read %s's permission on %s/%s: %w", login, owner, repo, err)
+		return state{}, fmt.Errorf("read %s's permission on %s/%s: %w", login, owner, repo, ghclient.Explain(err))
 	default:
 		st.Level = userLevel(p.GetUser())
 		if st.Level == "" {
@@ -128,7 +128,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 		return indirectAccess{}, nil
 	}
 	if err != nil {
-		return indirectAccess{}, fmt.Errorf("read organization %s: %w", owner, err)
+		return indirectAccess{}, fmt.Errorf("read organization %s: %w", owner, ghclient.Explain(err))
 	}
 	// GitHub shows the base permission to org owners only; without it, no
 	// direct grant is taken as hidden behind it.
@@ -158,7 +158,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 			return t.gh.Teams.ListTeamMembersBySlug(ctx, owner, team.GetSlug(), &github.TeamListTeamMembersOptions{ListOptions: lo})
 		})
 		if err != nil {
-			return indirectAccess{}, fmt.Errorf("list members of team %s/%s: %w", owner, team.GetSlug(), err)
+			return indirectAccess{}, fmt.Errorf("list members of team %s/%s: %w", owner, team.GetSlug(), ghclient.Explain(err))
 		}
 		for _, m := range members {
 			login := lower(m.GetLogin())
@@ -169,7 +169,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 		return t.gh.Organizations.ListMembers(ctx, owner, &github.ListMembersOptions{Role: "admin", ListOptions: lo})
 	})
 	if err != nil {
-		return indirectAccess{}, fmt.Errorf("list owners of organization %s: %w", owner, err)
+		return indirectAccess{}, fmt.Errorf("list owners of organization %s: %w", owner, ghclient.Explain(err))
 	}
 	for _, u := range owners {
 		ia.grants[lower(u.GetLogin())] = "admin"
@@ -272,5 +272,5 @@ func repoErr(owner, repo string, err error) error {
 	if ghclient.IsNotFound(err) {
 		return fmt.Errorf("repository %s/%s not found or not visible to the token", owner, repo)
 	}
-	return err
+	return ghclient.Explain(err)
 }

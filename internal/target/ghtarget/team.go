@@ -76,7 +76,7 @@ func (t *Target) teamMembership(ctx context.Context, org, slug, login string) (t
 		return target.None, nil
 	}
 	if err != nil {
-		return target.None, fmt.Errorf("read %s's membership of team %s/%s: %w", login, org, slug, err)
+		return target.None, fmt.Errorf("read %s's membership of team %s/%s: %w", login, org, slug, ghclient.Explain(err))
 	}
 	return membershipAccess(m)
 }
@@ -123,5 +123,5 @@ func teamErr(org, slug string, err error) error {
 	if ghclient.IsNotFound(err) {
 		return fmt.Errorf("team %s/%s not found or not visible to the token", org, slug)
 	}
-	return err
+	return ghclient.Explain(err)
 }
