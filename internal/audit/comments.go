@@ -60,16 +60,16 @@ func gateComments(number int, comments []*github.IssueComment) []Comment {
 	return out
 }
 
-// commentPage lists one page (from 1) of owner/repo#number's comments, and
-// the gate comments on it.
-func commentPage(ctx context.Context, client *github.Client, owner, repo string, number, page int) ([]Comment, error) {
-	comments, _, err := client.Issues.ListComments(ctx, owner, repo, number, &github.IssueListCommentsOptions{
+// commentPage lists one page (from 1) of owner/repo#number's comments: the
+// gate comments on it, and whether a later page follows.
+func commentPage(ctx context.Context, client *github.Client, owner, repo string, number, page int) ([]Comment, bool, error) {
+	comments, resp, err := client.Issues.ListComments(ctx, owner, repo, number, &github.IssueListCommentsOptions{
 		ListOptions: github.ListOptions{PerPage: ghclient.PerPage, Page: page},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("listing comments of %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
+		return nil, false, fmt.Errorf("listing comments of %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
 	}
-	return gateComments(number, comments), nil
+	return gateComments(number, comments), resp != nil && resp.NextPage != 0, nil
 }
 
 // addComment posts body as a new comment on owner/repo#number.

@@ -188,20 +188,28 @@ func (w *writer) readTail(ctx context.Context) error {
 	return nil
 }
 
-// issueTail reads the trusted records at the end of one audit-log issue.
+// issueTail reads the trusted records at the end of one audit-log issue:
+// from the page its comment count says is the last, on to any later page
+// (comments posted since it was counted), then back while no page before
+// the last position was reached.
 func (w *writer) issueTail(ctx context.Context, is ledgerIssue) ([]entry, error) {
+	start := max(1, (is.comments+ghclient.PerPage-1)/ghclient.PerPage)
 	var tail []entry
-	for page := max(1, (is.comments+ghclient.PerPage-1)/ghclient.PerPage); page >= 1; page-- {
-		comments, err := commentPage(ctx, w.client, w.owner, w.repo, is.number, page)
+	for page, more := start, true; more; page++ {
+		comments, next, err := commentPage(ctx, w.client, w.owner, w.repo, is.number, page)
+		if err != nil {
+			return nil, err
+		}
+		tail, more = append(tail, w.trusted(comments)...), next
+	}
+	// Records posted at once share a position and may straddle pages:
+	// stop only once a page holds something before the last position.
+	for page := start - 1; page >= 1 && (len(tail) == 0 || tail[0].seq == tail[len(tail)-1].seq); page-- {
+		comments, _, err := commentPage(ctx, w.client, w.owner, w.repo, is.number, page)
 		if err != nil {
 			return nil, err
 		}
 		tail = append(w.trusted(comments), tail...)
-		// Records posted at once share a position and may straddle pages:
-		// stop only once the page holds something before the last position.
-		if len(tail) > 0 && tail[0].seq < tail[len(tail)-1].seq {
-			break
-		}
 	}
 	return tail, nil
 }

@@ -274,3 +274,27 @@ func TestRecordPolicyChange(t *testing.T) {
 		t.Errorf("record:\n%s", body)
 	}
 }
+
+// The count of comments GitHub gave when listing the log is stale once the
+// lost post lands: the next page is read too, so the record is found.
+func TestRecordFoundOnAPageTheCountDidNotSay(t *testing.T) {
+	f, c, _ := world(t)
+	ctx := context.Background()
+	if _, err := Write(ctx, c, run(t, revocationPlan(), stateAfter(), OutcomeSuccess, gate.ModeDrift, mainSHA)); err != nil {
+		t.Fatal(err)
+	}
+	log := theLog(t, f)
+	for range 99 {
+		f.AddComment("acme", "infra", log, "bob", "+1")
+	}
+	f.InjectFault(githubfake.Fault{Method: "POST", PathPrefix: "/repos/acme/infra/issues/", Status: 502, AfterApply: true})
+	next := run(t, revocationPlan(), stateAfter(), OutcomeSuccess, gate.ModeDrift, mainSHA)
+	next.RunURL += "/next"
+	got, err := Write(ctx, c, next)
+	if err != nil || !slices.Equal(got.Seq, []int{2}) {
+		t.Fatalf("Recorded = %+v, %v", got, err)
+	}
+	if n := len(f.Comments("acme", "infra", log)); n != 101 {
+		t.Errorf("%d comments on the log, want 101: the record once", n)
+	}
+}

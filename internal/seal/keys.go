@@ -114,14 +114,6 @@ func (k *Keyring) CanSeal() bool { return k != nil && k.signing != "" }
 // CanVerify reports whether the keyring has any key at all.
 func (k *Keyring) CanVerify() bool { return k != nil && len(k.keys) > 0 }
 
-// SealingID is the id of the key new records are sealed with, "" if none.
-func (k *Keyring) SealingID() string {
-	if k == nil {
-		return ""
-	}
-	return k.signing
-}
-
 // IDs lists the ids of every key, sorted.
 func (k *Keyring) IDs() []string {
 	if k == nil {

@@ -92,13 +92,6 @@ func (k *Keyring) Seal(b Binding, m Marker, content string) (string, error) {
 	return line + "\n" + content, nil
 }
 
-// SealedLen is how many bytes the marker line and its line break take
-// when m is sealed: the seal's length does not depend on the content.
-func (k *Keyring) SealedLen(b Binding, m Marker) (int, error) {
-	body, err := k.Seal(b, m, "")
-	return len(body), err
-}
-
 // Check reads body's marker and checks its seal for b; ok is false when
 // body is not a gate comment at all. Whether the gate's own account wrote
 // the comment, and whether it was edited, is for the caller to check.

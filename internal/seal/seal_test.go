@@ -90,7 +90,7 @@ func TestSealAndCheck(t *testing.T) {
 	}
 	// ... and naming the gate's key id does not help.
 	_, rest, _ := strings.Cut(mine, " key=")
-	named := strings.Replace(mine, "key="+rest[:13], "key="+k.SealingID(), 1)
+	named := strings.Replace(mine, "key="+rest[:13], "key="+KeyID([]byte(key1)), 1)
 	if _, got, _ := k.Check(here, named); got != Bad {
 		t.Errorf("forged seal under the gate's key id: %q", got)
 	}
