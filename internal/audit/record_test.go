@@ -87,9 +87,15 @@ func TestRecordOnMergedPR(t *testing.T) {
 
 	// Without the state, times are the plan's; the record goes next in
 	// the trail, chained to the first.
+	f.ResetCalls()
 	got, err = Write(ctx, c, run(t, applyPlan(), nil, OutcomeSuccess, gate.ModeApply, mergeSHA))
 	if err != nil || !slices.Equal(got.Seq, []int{2}) {
 		t.Fatalf("second record: %+v, %v", got, err)
+	}
+	// The pull request's 4; the labelled issues, the log's last page, the
+	// record; the pull request's comments, the copy.
+	if calls := f.TotalCalls(); calls != 9 {
+		t.Errorf("%d calls for a record once the log exists: %v", calls, f.AllCalls())
 	}
 	logged = f.Comments("acme", "infra", log)
 	m2, _ := seal.Parse(logged[1].Body)

@@ -122,7 +122,13 @@ func (s story) client(t *testing.T, tok string) *github.Client { return clientFo
 
 func TestVerifyCleanTrail(t *testing.T) {
 	s := newStory(t)
+	s.f.ResetCalls()
 	v := s.verify(t)
+	// The labelled issues, the log's comments, the comments of the two
+	// pull requests: 1 per 100 comments, whatever the number of grants.
+	if calls := s.f.TotalCalls(); calls != 4 {
+		t.Errorf("%d calls to verify: %v", calls, s.f.AllCalls())
+	}
 	md := v.Markdown()
 	for _, want := range []string{"### ✅ jit-gate audit --verify: the trail checks", "Gate account: gatekeeper · Keys: " + seal.KeyID([]byte(sealKey)),
 		"Records: 3 · Copies: 2 · Gate comments: 5 · State grants: 2"} {
