@@ -28,7 +28,7 @@ const (
 // own counts.
 func FindAuditIssue(ctx context.Context, client *github.Client, owner, repo, self string) (int, error) {
 	issues, err := ghclient.All(func(o github.ListOptions) ([]*github.Issue, *github.Response, error) {
-		return client.Issues.ListByRepo(ctx, owner, repo, &github.IssueListByRepoOptions{
+		return client.Issues.ListByRepo(ctx, ghclient.Seg(owner), ghclient.Seg(repo), &github.IssueListByRepoOptions{
 			Labels: []string{AuditLabel}, State: "all", Sort: "created", Direction: "asc", ListOptions: o,
 		})
 	})
@@ -51,7 +51,7 @@ func EnsureAuditIssue(ctx context.Context, client *github.Client, owner, repo, s
 		return n, err
 	}
 	title, body := auditTitle, auditBody
-	is, _, err := client.Issues.Create(ctx, owner, repo, &github.IssueRequest{Title: &title, Body: &body, Labels: &[]string{AuditLabel}})
+	is, _, err := client.Issues.Create(ctx, ghclient.Seg(owner), ghclient.Seg(repo), &github.IssueRequest{Title: &title, Body: &body, Labels: &[]string{AuditLabel}})
 	if err != nil {
 		return 0, fmt.Errorf("opening the audit-log issue in %s/%s: %w", owner, repo, ghclient.Explain(err))
 	}
@@ -61,7 +61,7 @@ func EnsureAuditIssue(ctx context.Context, client *github.Client, owner, repo, s
 // AddComment posts body as a new comment on owner/repo#number. Audit entries
 // are only ever added: a rerun records again rather than rewriting history.
 func AddComment(ctx context.Context, client *github.Client, owner, repo string, number int, body string) error {
-	if _, _, err := client.Issues.CreateComment(ctx, owner, repo, number, &github.IssueComment{Body: &body}); err != nil {
+	if _, _, err := client.Issues.CreateComment(ctx, ghclient.Seg(owner), ghclient.Seg(repo), number, &github.IssueComment{Body: &body}); err != nil {
 		return fmt.Errorf("commenting on %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
 	}
 	return nil
@@ -79,7 +79,7 @@ type Comment struct {
 // first line is the gate's marker, oldest first.
 func GateComments(ctx context.Context, client *github.Client, owner, repo string, number int) ([]Comment, error) {
 	comments, err := ghclient.All(func(o github.ListOptions) ([]*github.IssueComment, *github.Response, error) {
-		return client.Issues.ListComments(ctx, owner, repo, number, &github.IssueListCommentsOptions{ListOptions: o})
+		return client.Issues.ListComments(ctx, ghclient.Seg(owner), ghclient.Seg(repo), number, &github.IssueListCommentsOptions{ListOptions: o})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("listing comments of %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))

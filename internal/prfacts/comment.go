@@ -59,7 +59,7 @@ func UpsertComment(ctx context.Context, client *github.Client, owner, repo strin
 		}
 	}
 	if mine != 0 {
-		if _, _, err := client.Issues.EditComment(ctx, owner, repo, mine, &github.IssueComment{Body: &body}); err != nil {
+		if _, _, err := client.Issues.EditComment(ctx, ghclient.Seg(owner), ghclient.Seg(repo), mine, &github.IssueComment{Body: &body}); err != nil {
 			return fmt.Errorf("updating comment %d on %s/%s#%d: %w", mine, owner, repo, number, ghclient.Explain(err))
 		}
 		return nil
