@@ -146,7 +146,7 @@ func TestElevationRules(t *testing.T) {
 
 		{name: "policy.reason: short reason", want: []string{RulePolicyReason},
 			setup:   func(p *plan.Plan, f *Facts) { firstElevation(p).Reason = "because" },
-			message: `reason is 7 characters, below policy "admins" reason.min_length 20`},
+			message: `reason is 7 visible characters, below policy "admins" reason.min_length 20`},
 		{name: "policy.reason: padding does not count", want: []string{RulePolicyReason},
 			setup: func(p *plan.Plan, f *Facts) { firstElevation(p).Reason = "because" + strings.Repeat(" ", 30) }},
 		{name: "policy.reason: pattern matches",
