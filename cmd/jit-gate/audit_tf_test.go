@@ -86,7 +86,9 @@ func (w *tfWorld) tf(t *testing.T, sha string, args ...string) []byte {
 	cmd := exec.Command(w.terraform, append(args, "-no-color")...)
 	cmd.Dir = w.dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TF_CLI_CONFIG_FILE=" + w.rc,
-		"CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "GITHUB_SHA=" + sha}
+		"CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "GITHUB_SHA=" + sha,
+		// The provider's GitHub comes from the environment, as the gate trusts it.
+		"GITHUB_TOKEN=" + providerToken, "GITHUB_API_URL=" + w.gh.URL()}
 	out, err := cmd.Output()
 	if err != nil {
 		var stderr []byte
@@ -108,13 +110,8 @@ func (w *tfWorld) apply(t *testing.T, sha, name, resources string) (planJSON, st
   }
 }
 
-provider "jit" {
-  github {
-    token    = %q
-    base_url = %q
-  }
-}
-%s`, providerToken, w.gh.URL(), resources)
+provider "jit" {}
+%s`, resources)
 	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -194,6 +191,8 @@ func TestAuditTrailTerraform(t *testing.T) {
 	w.gh.AddCommit("acme", "infra", pr, prHead, "alice", "alice")
 	w.gh.AddReview("acme", "infra", pr, "bob", "APPROVED", prHead)
 	w.gh.MergePR("acme", "infra", pr, merge)
+	// main is the merge commit, without settings: the defaults are trusted.
+	w.gh.PushCommit("acme", "infra", githubfake.RepoCommit{SHA: merge, Branch: "main", Files: map[string]string{"main.tf": oncallPolicy}})
 	// The fake's clock runs ahead of real time by one second per event: wait
 	// until bob's approval is in the past, so it counts as given up front.
 	client, err := ghclient.New(ghclient.Config{Token: gateToken, BaseURL: w.gh.URL()})

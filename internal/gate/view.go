@@ -29,6 +29,10 @@ type view struct {
 	governed    []governed              // policy changes that need governance approval
 	loosened    map[*plan.PolicyChange][]string
 	shadow      []ShadowAccess
+
+	scopes  []governedScope // every policy's concrete scopes (outside.go)
+	outside []outside       // changes the jit rules do not judge (outside.go)
+	held    []heldAccess    // requests whose principal already holds the scope (held.go)
 }
 
 // request is an elevation the plan grants, with its policy.
@@ -81,13 +85,17 @@ func newView(p *plan.Plan, f Facts, o Options) *view {
 		v.govern(&p.Policies[i])
 	}
 	v.shadow = shadowAccess(p)
+	v.scopes = governedScopes(p)
+	v.judgeOutside()
+	v.judgeHeld()
 	return v
 }
 
 // revocationOnly: the plan takes access away and changes nothing else, so
 // a scheduled workflow may apply it without review.
 func (v *view) revocationOnly() bool {
-	return len(v.revocations) > 0 && len(v.requests)+len(v.forgotten)+len(v.governed)+len(v.plan.Others) == 0
+	return len(v.revocations) > 0 && len(v.requests)+len(v.forgotten)+len(v.governed)+len(v.plan.Others) == 0 &&
+		!slices.ContainsFunc(v.outside, func(o outside) bool { return o.Rule != "" })
 }
 
 // policyKeys are the values an elevation's policy_id may use for a policy.
@@ -208,7 +216,7 @@ func (v *view) govern(pc *plan.PolicyChange) {
 	// Second-party approval is never optional, even if the numbers are
 	// unknown or missing.
 	g.required = max(g.required, 1)
-	g.approvers, g.from = v.opts.GovernanceApprovers, "--governance-approvers"
+	g.approvers, g.from = v.opts.Settings.GovernanceApprovers, "governance_approvers of "+cmp.Or(v.opts.Settings.Source, "the trusted settings")
 	if b != nil {
 		g.approvers, g.from = b.Approvers, fmt.Sprintf("approvers of policy %q as it was before", g.name)
 	}
@@ -256,9 +264,6 @@ func shadowAccess(p *plan.Plan) []ShadowAccess {
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b ShadowAccess) int {
-		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Scope, b.Scope), cmp.Compare(a.Principal, b.Principal))
-	})
 	return out
 }
 
