@@ -56,8 +56,8 @@ reset_fake() {
   fake POST /_fake/load "@$WORK/seed.json" >/dev/null
 }
 
-# write_seed: the org, teams, users and the reviewed pull request that every
-# scenario uses. Every principal is an org member, so team grants are active
+# write_seed: the org, teams, users, the trusted settings on main and the
+# reviewed pull request (based on main) that every scenario uses. Every principal is an org member, so team grants are active
 # at once (not invitations).
 write_seed() {
   jq -n '
@@ -74,6 +74,8 @@ write_seed() {
       }],
       repos: [{
         owner: "acme", name: "infra",
+        commits: [{sha: "b0a5e00000000000000000000000000000000001", branch: "main", author: "carol",
+                   files: {".github/jit-gate.yml": "governance_approvers: [\"team:acme/sre-leads\"]\n"}}],
         pulls: [{
           number: 1, author: "carol", title: "Elevations for the benchmark",
           commits: [{sha: "c0ffee0000000000000000000000000000000001", author: "carol", committer: "carol"}],
