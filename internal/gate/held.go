@@ -39,7 +39,7 @@ type heldAccess struct {
 
 // HeldNeeded lists the holdings judging p's requests needs from GitHub.
 func HeldNeeded(p *plan.Plan, o Options) []Holding {
-	v := newView(p, Facts{}, o)
+	v := requestView(p, Facts{}, o)
 	var out []Holding
 	for _, rq := range v.requests {
 		if sc, ok := requested(rq); ok {
@@ -79,11 +79,12 @@ func observedLevel(pc *plan.PolicyChange, principal string, sc scope.Scope) (lev
 	return "", shown
 }
 
-// judgeHeld finds the requests whose principal already holds the scope.
+// judgeHeld finds the requests whose principal already holds the scope,
+// with neither standing nor an elevation in force (an extension) covering it.
 func (v *view) judgeHeld() {
 	for _, rq := range v.requests {
 		sc, ok := requested(rq)
-		if !ok || standingIn(rq.pc, rq.el.Principal) || v.coveredByOther(rq, sc) {
+		if !ok || standingIn(rq.pc, rq.el.Principal) || v.covered[holderKey(rq.el.Principal, sc)] >= scope.Rank(sc.Kind, sc.Level) {
 			continue
 		}
 		level, shown := observedLevel(rq.pc, rq.el.Principal, sc)
@@ -104,21 +105,6 @@ func (v *view) judgeHeld() {
 			v.addShadow(ShadowAccess{Address: rq.pc.Address, Scope: sc.String(), Principal: rq.el.Principal})
 		}
 	}
-}
-
-// coveredByOther: another elevation in force (as the refreshed state shows
-// it) already gives the principal the scope, as an extension needs.
-func (v *view) coveredByOther(rq request, sc scope.Scope) bool {
-	for _, ec := range v.plan.Elevations {
-		el := ec.Before
-		if el == nil || !inForce(el) || !strings.EqualFold(el.Principal, rq.el.Principal) {
-			continue
-		}
-		if other, err := scope.Parse(el.Scope); err == nil && other.Resource() == sc.Resource() && scope.Covers(sc.Kind, other.Level, sc.Level) {
-			return true
-		}
-	}
-	return false
 }
 
 // standingIn: login is standing in the policy as it was before the plan

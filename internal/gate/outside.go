@@ -26,7 +26,7 @@ type outside struct {
 	Unguarded
 	findings   []finding
 	principals []string // logins the change gives access to: they approve nothing of it
-	tal        tally
+	tal        *tally   // nil for a change no approval lifts or needs
 }
 
 // finding is one rule's reason to judge an outside change.
@@ -40,7 +40,7 @@ type finding struct {
 
 // severity orders the rules of outside findings: the report row shows the
 // gravest.
-var severity = []string{"", RulePlanUnguarded, RuleGateTrust, RulePlanEscape, RuleAccessBypass}
+var severity = []string{RulePlanUnguarded, RuleGateTrust, RulePlanEscape, RuleAccessBypass}
 
 // removedProvisioners is the first Terraform whose `removed` blocks take
 // destroy-time provisioners, which the plan's configuration does not show.
@@ -78,11 +78,10 @@ func (v *view) judgeOutside() {
 			} else if len(o.findings) == 0 && !s.Allowed(c.Type) {
 				o.findings = []finding{{rule: RulePlanUnguarded, why: fmt.Sprintf("%s is not in the settings' allow_types", c.Type)}}
 			}
-			if len(o.findings) == 0 {
-				o.Why = "allowed by the settings' allow_types"
-			}
 		}
-		if o.findings != nil || o.Why != "" {
+		// A change of a type in allow_types is judged and let be: it is
+		// not listed, so a plan of thousands of them stays readable.
+		if o.findings != nil {
 			v.addOutside(o)
 		}
 	}
@@ -91,7 +90,7 @@ func (v *view) judgeOutside() {
 
 // addOutside completes an entry (its row's rule, why and approvals) and adds it.
 func (v *view) addOutside(o outside) {
-	whys := []string{}
+	var whys []string
 	for _, f := range o.findings {
 		if slices.Index(severity, f.rule) > slices.Index(severity, o.Rule) {
 			o.Rule = f.rule
@@ -103,23 +102,41 @@ func (v *view) addOutside(o outside) {
 	if len(whys) > 0 {
 		o.Why = strings.Join(whys, "; ")
 	}
-	o.ApprovedBy, o.NotCounted = []string{}, []NotCounted{}
-	if o.Rule != "" && o.Rule != RuleAccessBypass {
-		o.ApprovalsRequired = v.governanceRequired()
+	o.ApprovedBy, o.NotCounted = none, noneCounted
+	if slices.ContainsFunc(o.findings, func(f finding) bool { return f.rule != RuleAccessBypass }) {
 		o.tal = v.governanceTally(o.principals)
-		o.ApprovedBy, o.NotCounted = o.tal.approvedBy, o.tal.notCounted
+		if o.Rule != RuleAccessBypass { // the row shows what lifts all of it
+			o.ApprovalsRequired = v.governanceRequired()
+			o.ApprovedBy, o.NotCounted = o.tal.approvedBy, o.tal.notCounted
+		}
 	}
 	v.outside = append(v.outside, o)
 }
+
+// none and noneCounted are the empty lists of rows that need no approval,
+// shared: rows are never changed after the view is made.
+var (
+	none        = []string{}
+	noneCounted = []NotCounted{}
+)
 
 // governanceRequired is how many of the settings' governance approvers
 // must approve each outside change: second-party approval is not optional.
 func (v *view) governanceRequired() int { return max(v.opts.Settings.UnguardedApprovals, 1) }
 
 // governanceTally counts the governance approvers' approvals; a principal
-// the change gives access to is not counted, as for an elevation.
-func (v *view) governanceTally(principals []string) tally {
-	t := count(v.decisive, v.facts, v.opts.Settings.GovernanceApprovers, "")
+// the change gives access to is not counted, as for an elevation. The count
+// is made once: it is the same for every change but for its principals.
+func (v *view) governanceTally(principals []string) *tally {
+	if v.govTally == nil {
+		t := count(v.decisive, v.facts, v.opts.Settings.GovernanceApprovers, "")
+		v.govTally = &t
+	}
+	if len(principals) == 0 {
+		return v.govTally
+	}
+	t := *v.govTally
+	t.notCounted = slices.Clone(t.notCounted)
 	kept := t.approvedBy[:0:0]
 	for _, login := range t.approvedBy {
 		if slices.Contains(principals, strings.ToLower(login)) {
@@ -129,7 +146,7 @@ func (v *view) governanceTally(principals []string) tally {
 		}
 	}
 	t.approvedBy = kept
-	return t
+	return &t
 }
 
 // escapes finds what a changed resource of any type runs at apply beyond
@@ -344,7 +361,7 @@ func gateTrust(v *view) []Violation { return v.outsideViolations(RuleGateTrust, 
 func planEscape(v *view) []Violation {
 	out := v.outsideViolations(RulePlanEscape, func(f finding) bool { return len(v.requests) == 0 || !f.runs })
 	if len(v.requests) > 0 {
-		out = append(out, v.eachFinding(RulePlanEscape, func(o outside, f finding) []Violation {
+		out = append(out, v.eachFinding(RulePlanEscape, func(o *outside, f finding) []Violation {
 			if !f.runs {
 				return nil
 			}
@@ -356,13 +373,14 @@ func planEscape(v *view) []Violation {
 
 // accessBypass: no approval lifts it.
 func accessBypass(v *view) []Violation {
-	return v.eachFinding(RuleAccessBypass, func(o outside, f finding) []Violation { return []Violation{violation(o.Address, "%s", f.why)} })
+	return v.eachFinding(RuleAccessBypass, func(o *outside, f finding) []Violation { return []Violation{violation(o.Address, "%s", f.why)} })
 }
 
 // eachFinding collects what f makes of every finding of rule.
-func (v *view) eachFinding(rule string, f func(o outside, fd finding) []Violation) []Violation {
+func (v *view) eachFinding(rule string, f func(o *outside, fd finding) []Violation) []Violation {
 	var out []Violation
-	for _, o := range v.outside {
+	for i := range v.outside {
+		o := &v.outside[i]
 		for _, fd := range o.findings {
 			if fd.rule == rule {
 				out = append(out, f(o, fd)...)
@@ -376,7 +394,7 @@ func (v *view) eachFinding(rule string, f func(o outside, fd finding) []Violatio
 // set) on a change that lacks the governance approvals.
 func (v *view) outsideViolations(rule string, only func(finding) bool) []Violation {
 	need, s := v.governanceRequired(), v.opts.Settings
-	return v.eachFinding(rule, func(o outside, f finding) []Violation {
+	return v.eachFinding(rule, func(o *outside, f finding) []Violation {
 		vetoed := len(o.tal.vetoedBy) > 0
 		switch {
 		case only != nil && !only(f), len(o.tal.approvedBy) >= need && !vetoed:

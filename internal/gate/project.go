@@ -50,8 +50,9 @@ func project(v *view, violations []Violation) Report {
 		r.Drift = append(r.Drift, DriftReport{Address: d.Address, Attributes: append([]string{}, d.Attributes...)})
 	}
 	r.Shadow = append(r.Shadow, v.shadow...)
-	for _, o := range v.outside {
-		r.Unguarded = append(r.Unguarded, o.Unguarded)
+	r.Unguarded = slices.Grow(r.Unguarded, len(v.outside))
+	for i := range v.outside {
+		r.Unguarded = append(r.Unguarded, v.outside[i].Unguarded)
 	}
 	r.Violations = append(r.Violations, violations...)
 

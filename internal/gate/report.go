@@ -144,20 +144,20 @@ type Report struct {
 	Violations     []Violation       `json:"violations"`
 }
 
-// Unguarded is a change that jit rules do not judge: a change of another
-// resource type, a jit resource that may escape the trusted provider or
-// GitHub, or a trusted file the pull request changes (Type "file").
+// Unguarded is a change that jit rules do not judge and that needs more
+// than they do: a change of another resource type (but those allow_types
+// lets be), a jit resource that may escape the trusted provider or GitHub,
+// or a trusted file the pull request changes (Type "file").
 type Unguarded struct {
 	Address string `json:"address"`
 	Type    string `json:"type"`
 	Action  string `json:"action"`
 	Why     string `json:"why"`
-	// Rule is the rule that judges it (plan.unguarded, plan.escape,
-	// access.bypass or gate.trust), "" for a type in allow_types.
+	// Rule is the gravest rule that judges it: plan.unguarded, gate.trust,
+	// plan.escape or access.bypass.
 	Rule string `json:"rule"`
 	// ApprovalsRequired are the approvals from the settings' governance
-	// approvers it needs; 0 when none are needed or none can lift it
-	// (access.bypass).
+	// approvers it needs; 0 for access.bypass, which no approval lifts.
 	ApprovalsRequired int          `json:"approvals_required"`
 	ApprovedBy        []string     `json:"approved_by"`
 	NotCounted        []NotCounted `json:"not_counted"`

@@ -30,9 +30,11 @@ type view struct {
 	loosened    map[*plan.PolicyChange][]string
 	shadow      []ShadowAccess
 
-	scopes  []governedScope // every policy's concrete scopes (outside.go)
-	outside []outside       // changes the jit rules do not judge (outside.go)
-	held    []heldAccess    // requests whose principal already holds the scope (held.go)
+	covered  map[string]int  // holderKey -> highest level rank an elevation in force holds
+	scopes   []governedScope // every policy's concrete scopes (outside.go)
+	outside  []outside       // changes the jit rules do not judge (outside.go)
+	govTally *tally          // the governance approvers' approvals, counted once
+	held     []heldAccess    // requests whose principal already holds the scope (held.go)
 }
 
 // request is an elevation the plan grants, with its policy.
@@ -61,6 +63,21 @@ type governed struct {
 var policyComputedAttrs = []string{"id", "fingerprint", "version", "observed"}
 
 func newView(p *plan.Plan, f Facts, o Options) *view {
+	v := requestView(p, f, o)
+	for i := range p.Policies {
+		v.govern(&p.Policies[i])
+	}
+	v.covered = inForceCoverage(p)
+	v.shadow = shadowAccess(p, v.covered)
+	v.scopes = governedScopes(p)
+	v.judgeOutside()
+	v.judgeHeld()
+	return v
+}
+
+// requestView is the first part of the view: the policies by id and the
+// elevations sorted into requests, revocations and forgotten ones.
+func requestView(p *plan.Plan, f Facts, o Options) *view {
 	v := &view{
 		plan: p, facts: f, opts: o, decisive: decisive(f.Reviews),
 		live: map[string][]*plan.PolicyChange{}, gone: map[string]*plan.PolicyChange{},
@@ -81,13 +98,6 @@ func newView(p *plan.Plan, f Facts, o Options) *view {
 	for i := range p.Elevations {
 		v.classify(&p.Elevations[i])
 	}
-	for i := range p.Policies {
-		v.govern(&p.Policies[i])
-	}
-	v.shadow = shadowAccess(p)
-	v.scopes = governedScopes(p)
-	v.judgeOutside()
-	v.judgeHeld()
 	return v
 }
 
@@ -224,11 +234,11 @@ func (v *view) govern(pc *plan.PolicyChange) {
 	v.governed = append(v.governed, g)
 }
 
-// shadowAccess finds, from the refreshed state, everyone who holds a
-// policy's concrete scope without standing or an elevation in force that
-// covers it.
-func shadowAccess(p *plan.Plan) []ShadowAccess {
-	covered := map[string]int{} // login and team or repository -> highest level rank held by elevation
+// inForceCoverage maps each principal and team or repository to the
+// highest level rank an elevation in force (as the refreshed state shows
+// it) holds there.
+func inForceCoverage(p *plan.Plan) map[string]int {
+	covered := map[string]int{}
 	for _, ec := range p.Elevations {
 		el := ec.Before
 		if el == nil || !inForce(el) {
@@ -241,6 +251,13 @@ func shadowAccess(p *plan.Plan) []ShadowAccess {
 		k := holderKey(el.Principal, sc)
 		covered[k] = max(covered[k], scope.Rank(sc.Kind, sc.Level))
 	}
+	return covered
+}
+
+// shadowAccess finds, from the refreshed state, everyone who holds a
+// policy's concrete scope without standing or an elevation in force that
+// covers it.
+func shadowAccess(p *plan.Plan, covered map[string]int) []ShadowAccess {
 	out := []ShadowAccess{}
 	for _, pc := range p.Policies {
 		pol := pc.Before

@@ -120,7 +120,7 @@ func sections(r gate.Report) []section {
 	unguarded := section{title: "Outside the jit rules", noun: "changes outside the jit rules", header: []string{"Address", "Type", "Action", "Rule", "Why", "Approvals", "Approved by", "Not counted"}}
 	for _, u := range r.Unguarded {
 		unguarded.rows = append(unguarded.rows, []string{
-			Escape(u.Address), Escape(u.Type), Escape(u.Action), orNone(Escape(u.Rule)), Escape(u.Why),
+			Escape(u.Address), Escape(u.Type), Escape(u.Action), Escape(u.Rule), Escape(u.Why),
 			governanceApprovals(u), list(u.ApprovedBy), notCounted(u.NotCounted),
 		})
 	}
@@ -129,10 +129,7 @@ func sections(r gate.Report) []section {
 
 // governanceApprovals says what approvals an unguarded change needs.
 func governanceApprovals(u gate.Unguarded) string {
-	switch u.Rule {
-	case "":
-		return "not needed"
-	case gate.RuleAccessBypass:
+	if u.Rule == gate.RuleAccessBypass {
 		return "none lifts it"
 	}
 	return approvals(len(u.ApprovedBy), u.ApprovalsRequired) + " from governance approvers"
