@@ -56,9 +56,10 @@ reset_fake() {
   fake POST /_fake/load "@$WORK/seed.json" >/dev/null
 }
 
-# write_seed: the org, teams, users and the reviewed pull request that every
-# scenario uses. Every principal is an org member, so team grants are active
-# at once (not invitations).
+# write_seed: the org, teams, users, the repositories the elevations name,
+# the trusted settings on main and the reviewed pull request (based on main)
+# that every scenario uses. Every principal is an org member, so team grants
+# are active at once (not invitations).
 write_seed() {
   jq -n '
     ([range(0; 200) | "user\(.)"]) as $users
@@ -72,14 +73,16 @@ write_seed() {
         teams: ([{slug: "sre-leads", members: {"sre1": "member", "sre2": "maintainer"}}]
                 + [range(0; 5) | {slug: "team\(.)"}])
       }],
-      repos: [{
+      repos: ([range(0; 20) | {owner: "acme", name: "svc\(.)"}] + [{
         owner: "acme", name: "infra",
+        commits: [{sha: "b0a5e00000000000000000000000000000000001", branch: "main", author: "carol",
+                   files: {".github/jit-gate.yml": "governance_approvers: [\"team:acme/sre-leads\"]\n"}}],
         pulls: [{
           number: 1, author: "carol", title: "Elevations for the benchmark",
           commits: [{sha: "c0ffee0000000000000000000000000000000001", author: "carol", committer: "carol"}],
           reviews: [{login: "octo-security", state: "APPROVED"}, {login: "sre1", state: "APPROVED"}]
         }]
-      }]
+      }])
     }' >"$WORK/seed.json"
 }
 

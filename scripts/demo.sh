@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work="$root/.demo"
 rm -rf "$work" && mkdir -p "$work/bin" "$work/tf"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 NO_COLOR=1
-tf=$("$root/scripts/ensure-terraform.sh")
+tfbin=$("$root/scripts/ensure-terraform.sh")
 
 act() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
 run() { printf '\n$ %s\n' "$*"; "$@"; }
@@ -48,27 +48,31 @@ provider_installation {
   direct {}
 }
 RC
-export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_VAR_github_api_url="$api/"
+export TF_CLI_CONFIG_FILE="$work/terraformrc"
 export GITHUB_API_URL="$api/" GITHUB_TOKEN=demo-gate-token GITHUB_REPOSITORY=acme/infra
 # The seal key of the protected environments (apply, drift, expiry): audit
 # records are sealed with it; pull-request workflows never get it.
 export JIT_GATE_SEAL_KEY=demo-seal-key-0123456789abcdef0123456789abcdef
+# Terraform runs with the provider's token, as the apply workflow's
+# protected environment gives it; the gate keeps its own.
+terraform() { GITHUB_TOKEN=demo-provider-token "$tfbin" "$@"; }
 cd "$work/tf"
 cp "$root/examples/demo/policy.tf" .
 # plan saves a plan and its JSON; Terraform's banner about the local provider
 # build is dropped from what the demo shows.
 plan() {
-  run "$tf" plan -no-color -out tfplan "$@" | grep -v '^$' | sed '/^Warning: Provider development overrides/,/published releases\.$/d'
-  "$tf" show -json tfplan >plan.json
+  run terraform plan -no-color -out tfplan "$@" | grep -v '^$' | sed '/^Warning: Provider development overrides/,/published releases\.$/d'
+  terraform show -json tfplan >plan.json
 }
 
 act "Act 1: PR #1 adds the policy; the gate wants a governance approval"
+echo "the governance approvers are team sre-leads, in .github/jit-gate.yml on main, the PR's base"
 plan
-gate check --plan plan.json --pr 1 --governance-approvers team:acme/sre-leads
+gate check --plan plan.json --pr 1
 echo "lead (sre-leads) approves PR #1 on its head commit"
 admin reviews '{"owner":"acme","repo":"infra","number":1,"login":"lead","state":"APPROVED","commit_id":"1111111111111111111111111111111111111111"}'
-gate check --plan plan.json --pr 1 --governance-approvers team:acme/sre-leads
-run "$tf" apply -no-color tfplan | tail -n 3
+gate check --plan plan.json --pr 1
+run terraform apply -no-color tfplan | tail -n 3
 
 act "Act 2: PR #2 asks for 30s of oncall for mona"
 cp "$root/examples/demo/elevation.tf.txt" elevation.tf
@@ -86,18 +90,18 @@ admin git/commits '{"owner":"acme","repo":"infra","sha":"'$merge'","parents":["a
 admin merge '{"owner":"acme","repo":"infra","number":2,"merge_commit_sha":"'$merge'"}'
 export GITHUB_SHA=$merge
 gate check --plan plan.json --mode apply
-run "$tf" apply -no-color tfplan | tail -n 3
+run terraform apply -no-color tfplan | tail -n 3
 membership
-"$tf" show -json >state.json
+terraform show -json >state.json
 gate record --mode apply --plan plan.json --state state.json --outcome success
 
 act "Act 3: 30 seconds later, the hourly drift check"
 sleep 32
 plan
 gate check --plan plan.json --mode drift
-run "$tf" apply -no-color tfplan | tail -n 3
+run terraform apply -no-color tfplan | tail -n 3
 membership
-"$tf" show -json >state.json
+terraform show -json >state.json
 gate record --mode drift --plan plan.json --state state.json --outcome success
 plan -detailed-exitcode || true
 
@@ -115,7 +119,7 @@ plan
 gate check --plan plan.json --mode drift
 
 act "Act 5: the auditor's view: who held what, when, why, approved by whom, through which PR"
-"$tf" show -json >state.json
+terraform show -json >state.json
 gate audit --state state.json
 gate audit --state state.json --format csv
 echo "every record is sealed in the audit log (issue #3) and copied to its pull request; the trail checks:"
@@ -127,8 +131,8 @@ gate prune --state state.json
 rm elevation.tf
 plan
 gate check --plan plan.json --mode drift
-run "$tf" apply -no-color tfplan | tail -n 3
-"$tf" show -json >state.json
+run terraform apply -no-color tfplan | tail -n 3
+terraform show -json >state.json
 gate record --mode drift --plan plan.json --state state.json --outcome success
 echo "no state, no configuration: the whole timeline from the sealed records"
 gate audit

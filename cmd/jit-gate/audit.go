@@ -118,8 +118,9 @@ func (cfg auditConfig) trail(ctx context.Context) (*github.Client, audit.Trail, 
 	if err != nil {
 		return nil, audit.Trail{}, err
 	}
-	id, err := audit.TrustedIdentity(ctx, client, cfg.owner, cfg.repo, "", cfg.sha, cfg.gateLogin)
-	return client, audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: id, Keys: cfg.keys}, err
+	t := audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: audit.Identity{Flag: cfg.gateLogin}, Keys: cfg.keys}
+	_, err = t.Trusted(ctx, client, "", cfg.sha)
+	return client, t, err
 }
 
 func runAudit(ctx context.Context, cfg auditConfig, stdout, stderr io.Writer) error {

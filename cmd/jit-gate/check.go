@@ -19,6 +19,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 	"github.com/jitgate/terraform-provider-jit/internal/seal"
+	"github.com/jitgate/terraform-provider-jit/internal/settings"
 )
 
 // check runs `jit-gate check` (internal/check) with the flags and
@@ -63,7 +64,8 @@ func parseCheck(args []string, getenv func(string) string, out *checkpkg.Output)
 	mode := fs.String("mode", string(gate.ModePR), "pr (judge a pull request), apply (the merged PR of GITHUB_SHA) or drift (scheduled, no PR)")
 	repo := fs.String("repo", getenv("GITHUB_REPOSITORY"), "repository `OWNER/NAME` (default $GITHUB_REPOSITORY)")
 	fs.IntVar(&cfg.PR, "pr", 0, "pull request `number` in pr mode (default: from $GITHUB_EVENT_PATH)")
-	governance := fs.String("governance-approvers", "", "logins and team:ORG/SLUG, comma-separated, that may approve creating a policy")
+	fs.StringVar(&cfg.SettingsFile, "settings", "", "the gate's settings `FILE`, for a local run only: with a repository in play they are read from its "+settings.Path)
+	governance := fs.String("governance-approvers", "", "for a local run only: logins and team:ORG/SLUG, comma-separated, in place of the settings' governance_approvers")
 	format := fs.String("format", "text", "output: text, json or markdown")
 	fs.BoolVar(&cfg.Comment, "comment", false, "write the report as a comment on the pull request (pr and apply modes)")
 	fs.StringVar(&cfg.Identity.Flag, "gate-login", "", gateLoginUsage)
@@ -98,32 +100,40 @@ func parseCheck(args []string, getenv func(string) string, out *checkpkg.Output)
 	case cfg.Mode == gate.ModeDrift && cfg.Comment:
 		return cfg, errors.New("--comment needs a pull request: not available in drift mode")
 	}
-	cfg.Governance = strings.FieldsFunc(*governance, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
-	for _, g := range cfg.Governance {
-		if _, err := policy.ParseRef(g); err != nil {
-			return cfg, fmt.Errorf("--governance-approvers: %w", err)
-		}
-	}
-	connect := func() { cfg.Client = func() (*github.Client, error) { return newClient(token, apiURL) } }
-	if cfg.Mode == gate.ModeDrift {
-		// No pull request; the break-glass follow-up reads the repository's
-		// when there is one.
-		if *repo != "" {
-			if cfg.Owner, cfg.Repo, err = parseRepo(*repo); err == nil && token != "" {
-				connect()
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["governance-approvers"] {
+		cfg.Governance = strings.FieldsFunc(*governance, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+		for _, g := range cfg.Governance {
+			if _, err := policy.ParseRef(g); err != nil {
+				return cfg, fmt.Errorf("--governance-approvers: %w", err)
 			}
 		}
-		return cfg, err
+	}
+	if cfg.Mode == gate.ModeDrift && *repo == "" {
+		return cfg, nil // a local run: --settings or the defaults
 	}
 
-	// pr and apply modes read a pull request.
+	// A repository is in play: its trusted settings are read from it, and
+	// nothing on the command line may stand in for them.
 	if cfg.Owner, cfg.Repo, err = parseRepo(*repo); err != nil {
 		return cfg, err
 	}
-	if token == "" {
-		return cfg, fmt.Errorf("GITHUB_TOKEN is not set: %s mode must read the pull request's reviews", cfg.Mode)
+	for _, name := range []string{"settings", "governance-approvers"} {
+		if set[name] {
+			return cfg, fmt.Errorf("--%s is for local runs only: with a repository in play (%s) the gate's settings are read from its %s at a commit the pull request cannot change", name, *repo, settings.Path)
+		}
 	}
-	connect()
+	if token == "" {
+		return cfg, fmt.Errorf("GITHUB_TOKEN is not set: %s mode reads the trusted settings of %s and the pull request's reviews", cfg.Mode, *repo)
+	}
+	cfg.Client = func() (*github.Client, error) { return newClient(token, apiURL) }
+	if cfg.Mode == gate.ModeDrift {
+		if cfg.Checked = getenv("GITHUB_SHA"); cfg.Checked == "" {
+			return cfg, errors.New("GITHUB_SHA is not set: drift mode reads the trusted settings at the commit checked")
+		}
+		return cfg, nil
+	}
 	if cfg.Mode == gate.ModeApply {
 		if cfg.MergeCommit = getenv("GITHUB_SHA"); cfg.MergeCommit == "" {
 			return cfg, errors.New("GITHUB_SHA is not set: apply mode checks the pull request merged as that commit")

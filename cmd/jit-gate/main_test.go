@@ -370,3 +370,41 @@ func TestSealKeyNeverShows(t *testing.T) {
 		}
 	}
 }
+
+// With a repository in play the settings come from it: a flag that would
+// stand in for them is refused, whatever it says. A local run takes them
+// from --settings, and an unreadable or invalid file is an error.
+func TestSettingsFlags(t *testing.T) {
+	plan := writeFile(t, "plan.json", emptyPlan)
+	good := writeFile(t, "jit-gate.yml", "governance_approvers: [carol]\n")
+	bad := writeFile(t, "bad.yml", "governance_approvers: [carol]\nunguarded_approvals: 0\n")
+	repo := map[string]string{"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "acme/infra", "GITHUB_SHA": strings.Repeat("a", 40)}
+	for name, tt := range map[string]struct {
+		env    map[string]string
+		args   []string
+		code   int
+		stderr string
+	}{
+		"governance approvers with a repository": {repo, []string{"--mode", "pr", "--pr", "1", "--governance-approvers", "mallory"}, exitError,
+			"--governance-approvers is for local runs only: with a repository in play (acme/infra)"},
+		"empty governance approvers with a repository": {repo, []string{"--mode", "apply", "--governance-approvers", ""}, exitError,
+			"--governance-approvers is for local runs only"},
+		"settings with a repository": {repo, []string{"--mode", "drift", "--settings", good}, exitError, "--settings is for local runs only"},
+		"drift with a repository, no GITHUB_SHA": {map[string]string{"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "acme/infra"}, []string{"--mode", "drift"}, exitError,
+			"GITHUB_SHA is not set: drift mode reads the trusted settings"},
+		"drift with a repository, no token": {map[string]string{"GITHUB_REPOSITORY": "acme/infra", "GITHUB_SHA": "a"}, []string{"--mode", "drift"}, exitError,
+			"GITHUB_TOKEN is not set: drift mode reads the trusted settings of acme/infra"},
+		"local settings file":         {nil, []string{"--mode", "drift", "--settings", good}, exitPass, ""},
+		"local invalid settings file": {nil, []string{"--mode", "drift", "--settings", bad}, exitError, "line 2: unguarded_approvals: want a whole number from 1 to 10"},
+		"local missing settings file": {nil, []string{"--mode", "drift", "--settings", filepath.Join(t.TempDir(), "none.yml")}, exitError, "read settings"},
+		"local governance approvers":  {nil, []string{"--mode", "drift", "--governance-approvers", "carol,team:acme/leads"}, exitPass, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := gateRun(t, tt.env, append([]string{"check", "--plan", plan, "--format", "json"}, tt.args...)...)
+			if res.code != tt.code || !strings.Contains(res.stderr, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want exit %d with %q", res.code, res.stderr, tt.code, tt.stderr)
+			}
+			decode(t, res.stdout)
+		})
+	}
+}

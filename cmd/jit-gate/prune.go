@@ -77,12 +77,13 @@ func runPrune(ctx context.Context, cfg pruneConfig, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	id, err := audit.TrustedIdentity(ctx, client, cfg.owner, cfg.repo, "", cfg.sha, cfg.gateLogin)
+	trail := audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: audit.Identity{Flag: cfg.gateLogin}, Keys: cfg.keys}
+	_, err = trail.Trusted(ctx, client, "", cfg.sha)
 	if err != nil {
 		return err
 	}
 	res, err := audit.Prune(ctx, client, audit.PruneRun{
-		Trail: audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: id, Keys: cfg.keys},
+		Trail: trail,
 		State: state, Commit: cfg.sha, RunURL: cfg.runURL, Now: time.Now().UTC(), DryRun: cfg.dryRun,
 	})
 	if err != nil {

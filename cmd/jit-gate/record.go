@@ -130,14 +130,16 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	id, err := audit.TrustedIdentity(ctx, client, cfg.owner, cfg.repo, cfg.mode, cfg.sha, cfg.gateLogin)
+	trail := audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: audit.Identity{Flag: cfg.gateLogin}, Keys: cfg.keys}
+	trusted, err := trail.Trusted(ctx, client, cfg.mode, cfg.sha)
 	if err != nil {
 		return err
 	}
 	res, err := audit.Write(ctx, client, audit.RecordRun{
-		Trail: audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: id, Keys: cfg.keys},
+		Trail: trail,
 		Plan:  p, State: state, Outcome: cfg.outcome, Mode: cfg.mode,
 		Commit: cfg.sha, RunURL: cfg.runURL, Now: time.Now().UTC(), Swept: swept,
+		Settings: trusted,
 	})
 	return published(res, err, cfg.summary, stdout, stderr)
 }

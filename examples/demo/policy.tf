@@ -7,16 +7,10 @@ terraform {
   }
 }
 
-variable "github_api_url" {
-  type = string
-}
-
-provider "jit" {
-  github {
-    token    = "demo-provider-token"
-    base_url = var.github_api_url
-  }
-}
+# GITHUB_TOKEN and GITHUB_API_URL say which GitHub, with which token: the
+# gate trusts a jit provider configuration only when they come from the
+# workflow's environment, which a pull request cannot change unreviewed.
+provider "jit" {}
 
 resource "jit_optout_policy" "oncall" {
   name               = "oncall"

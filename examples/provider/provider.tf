@@ -6,11 +6,13 @@ terraform {
   }
 }
 
-# The token comes from GITHUB_TOKEN when not set here; it is never logged or
-# stored in state. It needs to manage team memberships and repository
-# collaborators of the organisation.
+# The token comes from GITHUB_TOKEN and the API from GITHUB_API_URL, as the
+# workflow sets them; the token is never logged or stored in state. It needs
+# to manage team memberships and repository collaborators of the
+# organisation. jit-gate trusts this configuration only while it points at
+# the settings' github_base_url and carries no token of its own.
 provider "jit" {
   github {
-    # base_url = "https://ghe.example.com/api/v3/" # GitHub Enterprise Server
+    # base_url = "https://ghe.example.com/api/v3/" # GitHub Enterprise Server: also github_base_url in .github/jit-gate.yml
   }
 }

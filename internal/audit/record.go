@@ -15,6 +15,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/prfacts"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 	"github.com/jitgate/terraform-provider-jit/internal/seal"
+	"github.com/jitgate/terraform-provider-jit/internal/settings"
 	"github.com/jitgate/terraform-provider-jit/internal/sweep"
 )
 
@@ -45,6 +46,9 @@ type RecordRun struct {
 	RunURL string
 	Now    time.Time
 	Swept  []sweep.Outcome // what jit-gate sweep did in this run, if it ran
+	// Settings are the trusted settings the pull request is judged by
+	// (TrustedSettings); the zero value is settings.Default.
+	Settings settings.Settings
 }
 
 // Recorded is where a run's record went.
@@ -70,7 +74,7 @@ type Recorded struct {
 // for copies and 1 per part.
 func Write(ctx context.Context, client *github.Client, run RecordRun) (Recorded, error) {
 	rec := Record{Kind: KindApply, Repo: run.repo(), Outcome: run.Outcome, Commit: run.Commit, RunURL: run.RunURL, RecordedAt: run.Now}
-	opts := gate.Options{Mode: run.Mode}
+	opts := gate.Options{Mode: run.Mode, Settings: run.Settings, AfterApply: true}
 	src := prfacts.Source{Owner: run.Owner, Repo: run.Repo, Now: run.Now}
 	switch run.Mode {
 	case gate.ModeApply:

@@ -11,33 +11,33 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/settings"
 )
 
-// TrustedIdentity reads gate_login from the trusted settings of
-// owner/repo, at a commit the run may trust: in apply mode the first parent
-// of commit (what the merged pull request could not change), else commit
-// itself, or the default branch when there is none. flag is --gate-login.
+// Trusted fills t.Identity.Trusted with gate_login from the trusted
+// settings of t's repository and returns them too (a record judges its pull
+// request by them). They are read at a commit the run may trust: in apply mode the first parent of commit (what the merged pull
+// request could not change), else commit itself, or the default branch
+// when there is none.
 // API calls: 1 or 2 to read the file, and 1 more in apply mode or without
 // a commit.
-func TrustedIdentity(ctx context.Context, client *github.Client, owner, repo string, mode gate.Mode, commit, flag string) (Identity, error) {
+func (t *Trail) Trusted(ctx context.Context, client *github.Client, mode gate.Mode, commit string) (settings.Settings, error) {
+	owner, repo := t.Owner, t.Repo
 	ref := commit
 	switch {
 	case ref == "":
 		r, _, err := client.Repositories.Get(ctx, owner, repo)
 		if err != nil {
-			return Identity{}, fmt.Errorf("reading %s/%s for its default branch: %w", owner, repo, ghclient.Explain(err))
+			return settings.Settings{}, fmt.Errorf("reading %s/%s for its default branch: %w", owner, repo, ghclient.Explain(err))
 		}
 		ref = r.GetDefaultBranch()
 	case mode == gate.ModeApply:
 		c, _, err := client.Repositories.GetCommit(ctx, owner, repo, commit, nil)
 		if err != nil {
-			return Identity{}, fmt.Errorf("reading commit %s of %s/%s for its first parent: %w", commit, owner, repo, ghclient.Explain(err))
+			return settings.Settings{}, fmt.Errorf("reading commit %s of %s/%s for its first parent: %w", commit, owner, repo, ghclient.Explain(err))
 		}
 		if len(c.Parents) > 0 {
 			ref = c.Parents[0].GetSHA()
 		}
 	}
 	s, err := settings.Load(ctx, client, owner, repo, ref)
-	if err != nil {
-		return Identity{}, err
-	}
-	return Identity{Trusted: s.GateLogin, Flag: flag}, nil
+	t.Identity.Trusted = s.GateLogin
+	return s, err
 }

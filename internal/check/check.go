@@ -19,21 +19,30 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/prfacts"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 	"github.com/jitgate/terraform-provider-jit/internal/seal"
+	"github.com/jitgate/terraform-provider-jit/internal/settings"
 )
 
 // Config is what one check judges, and against what.
 type Config struct {
 	PlanPath    string
 	Mode        gate.Mode
-	Owner, Repo string
+	Owner, Repo string // the repository in play; "" for a local run
 	PR          int    // pr mode
 	MergeCommit string // apply mode: the commit applied (GITHUB_SHA)
+	Checked     string // drift mode: the commit checked (GITHUB_SHA), whose settings are trusted
 	EventHead   string // pr mode: the head commit of the event, when it is for PR
-	Governance  []string
-	Comment     bool // write the report as a comment on the pull request
+	// SettingsFile names the trusted settings of a local run (--settings);
+	// "" is the defaults. With a repository in play the settings are read
+	// from it, at a commit the pull request cannot change.
+	SettingsFile string
+	// Governance replaces the settings' governance approvers in a local run
+	// (--governance-approvers); nil keeps them.
+	Governance []string
+	Comment    bool // write the report as a comment on the pull request
 	// Identity names the gate's account, whose comments it updates and
-	// whose audit records it reads; Keys verify those records (none in pr
-	// mode, which is never given the seal key).
+	// whose audit records it reads (its Trusted part comes from the trusted
+	// settings); Keys verify those records (none in pr mode, which is never
+	// given the seal key).
 	Identity audit.Identity
 	Keys     *seal.Keyring
 	Now      time.Time
@@ -67,32 +76,48 @@ func Refuse(mode gate.Mode, cause error, out Output) (gate.Report, error) {
 	return publish(errorReport(mode, cause), cause, out)
 }
 
-// evaluate reads the plan, fetches the facts and applies the rules, then
-// comments. On error it returns the most complete report it has.
+// evaluate reads the plan and the trusted settings, fetches the facts and
+// applies the rules, then comments. On error it returns the most complete
+// report it has.
 func evaluate(ctx context.Context, cfg Config) (gate.Report, error) {
 	p, err := plan.ReadFile(cfg.PlanPath)
 	if err != nil {
 		return gate.ErrorReport(cfg.Mode, err), planError{err}
 	}
-	opts := gate.Options{Mode: cfg.Mode, GovernanceApprovers: cfg.Governance}
-	needs := gate.NeedsOf(p, opts, cfg.Now)
-	facts := gate.Facts{Now: cfg.Now}
+	// Connect only when something must be read: a local drift check of a
+	// plan without overdue reviews reads nothing.
 	var client *github.Client
+	connect := func() (*github.Client, error) {
+		if client == nil && cfg.Client != nil {
+			client, err = cfg.Client()
+		}
+		return client, err
+	}
+	src := prfacts.Source{Owner: cfg.Owner, Repo: cfg.Repo, PR: cfg.PR, EventHead: cfg.EventHead, Now: cfg.Now}
+	if cfg.Mode == gate.ModeApply {
+		src.MergeCommit = cfg.MergeCommit
+	}
+	s, err := trusted(ctx, connect, cfg, &src)
+	if err != nil {
+		return errorReport(cfg.Mode, err), err
+	}
+	cfg.Identity.Trusted = s.GateLogin
+	opts := gate.Options{Mode: cfg.Mode, Settings: s}
+	needs := gate.CheckNeedsOf(p, opts, cfg.Now)
+	facts := gate.Facts{Now: cfg.Now}
+	if needs.GitHub() {
+		if _, err := connect(); err != nil {
+			return errorReport(cfg.Mode, err), err
+		}
+	}
 	switch {
 	case !needs.GitHub():
-	case cfg.Client == nil && cfg.Mode == gate.ModeDrift:
+	case client == nil && cfg.Mode == gate.ModeDrift:
 		// Overdue break-glass reviews stay unread; the rule says so.
-	case cfg.Client == nil:
+	case client == nil:
 		err := fmt.Errorf("%s mode must read the pull request, but GitHub is not configured (GITHUB_TOKEN and --repo)", cfg.Mode)
 		return errorReport(cfg.Mode, err), err
 	default:
-		if client, err = cfg.Client(); err != nil {
-			return errorReport(cfg.Mode, err), err
-		}
-		src := prfacts.Source{Owner: cfg.Owner, Repo: cfg.Repo, PR: cfg.PR, EventHead: cfg.EventHead, Now: cfg.Now}
-		if cfg.Mode == gate.ModeApply {
-			src.MergeCommit = cfg.MergeCommit
-		}
 		// Without a merged pull request nothing approved the plan: that
 		// is an error here, never a judgement on no approvals.
 		if facts, err = prfacts.Gather(ctx, client, src, needs); err != nil {
@@ -111,6 +136,48 @@ func evaluate(ctx context.Context, cfg Config) (gate.Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// trusted reads the run's trusted settings: from the repository in play, at
+// a commit the pull request cannot change (its base in pr mode, the merge
+// commit's first parent in apply mode, the checked commit in drift mode),
+// else from --settings or the defaults. In pr and apply modes it opens the
+// pull request on the way, into src, so it is read once.
+func trusted(ctx context.Context, connect func() (*github.Client, error), cfg Config, src *prfacts.Source) (settings.Settings, error) {
+	if cfg.Owner == "" {
+		s := settings.Default("defaults: no repository and no --settings")
+		if cfg.SettingsFile != "" {
+			var err error
+			if s, err = settings.LoadFile(cfg.SettingsFile); err != nil {
+				return s, err
+			}
+		}
+		if cfg.Governance != nil {
+			s.GovernanceApprovers = cfg.Governance
+		}
+		return s, nil
+	}
+	client, err := connect()
+	switch {
+	case err != nil:
+		return settings.Settings{}, err
+	case client == nil:
+		return settings.Settings{}, fmt.Errorf("the trusted settings of %s/%s are read from GitHub, but GitHub is not configured (GITHUB_TOKEN)", cfg.Owner, cfg.Repo)
+	}
+	commit := cfg.Checked
+	if cfg.Mode != gate.ModeDrift {
+		opened, err := prfacts.Open(ctx, client, *src)
+		if err != nil {
+			return settings.Settings{}, err
+		}
+		if commit, err = opened.SettingsCommit(ctx, client); err != nil {
+			return settings.Settings{}, err
+		}
+		src.Opened = opened
+	} else if commit == "" {
+		return settings.Settings{}, errors.New("drift mode reads the trusted settings at the commit checked, but GITHUB_SHA is not set")
+	}
+	return settings.Load(ctx, client, cfg.Owner, cfg.Repo, commit)
 }
 
 func comment(ctx context.Context, client *github.Client, cfg Config, number int, r gate.Report) error {

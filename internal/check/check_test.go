@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
+	"github.com/jitgate/terraform-provider-jit/internal/githubfake"
 )
 
 func run(t *testing.T, cfg Config) (gate.Report, string) {
@@ -79,14 +80,17 @@ func endedDestroy(t *testing.T) string {
 // removals block.
 func TestRemovalsNeedVerifiedRecords(t *testing.T) {
 	path := endedDestroy(t)
+	f, client := callWorld(t)
+	checked := f.PushCommit("acme", "infra", githubfake.RepoCommit{Files: map[string]string{"main.tf": "# the checked commit\n"}, Branch: "main"})
 	connected := false
-	cfg := Config{PlanPath: path, Mode: gate.ModeDrift, Owner: "acme", Repo: "infra", Now: time.Now(),
-		Client: func() (*github.Client, error) { connected = true; return github.NewClient(nil), nil }}
+	cfg := Config{PlanPath: path, Mode: gate.ModeDrift, Owner: "acme", Repo: "infra", Checked: checked, Now: time.Now(),
+		Client: func() (*github.Client, error) { connected = true; return client, nil }}
 	r, stderr := run(t, cfg)
 	if r.Verdict != gate.VerdictError || !strings.Contains(stderr, "drift mode must verify their audit records") || !strings.Contains(stderr, "JIT_GATE_SEAL_KEY") || !connected {
 		t.Errorf("without a key: verdict %q, stderr %q", r.Verdict, stderr)
 	}
-	cfg.Client = nil
+	// A local run: no repository, so no records to read.
+	cfg.Client, cfg.Owner, cfg.Repo, cfg.Checked = nil, "", "", ""
 	r, _ = run(t, cfg)
 	var rules []string
 	for _, v := range r.Violations {

@@ -12,8 +12,12 @@
 //   - frank is in sre and pushes a commit to every PR
 //   - mona is in devs (requesters) and sre; erin is a requester by name
 //   - zed's invitation to devs is pending, so he requests nothing
-//   - carol and dave form team platform, the governance approvers of new policies
+//   - carol and dave form team platform, the governance approvers of the
+//     trusted settings (.github/jit-gate.yml on main, the base of every PR)
 //   - renovate[bot] is a bot; gatekeeper owns the token
+//
+// integrations/github resources are planned by the schema-only stand-in of
+// testdata/providers/github-standin: only the plan JSON matters.
 package e2e
 
 import (
@@ -81,8 +85,9 @@ func setup() error {
 		return err
 	}
 	for bin, pkg := range map[string]string{
-		"terraform-provider-jit": "github.com/jitgate/terraform-provider-jit",
-		"jit-gate":               "github.com/jitgate/terraform-provider-jit/cmd/jit-gate",
+		"terraform-provider-jit":    "github.com/jitgate/terraform-provider-jit",
+		"jit-gate":                  "github.com/jitgate/terraform-provider-jit/cmd/jit-gate",
+		"terraform-provider-github": "github.com/jitgate/terraform-provider-jit/testdata/providers/github-standin",
 	} {
 		if out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, bin), pkg).CombinedOutput(); err != nil {
 			return fmt.Errorf("building %s: %v\n%s", bin, err, out)
@@ -91,7 +96,10 @@ func setup() error {
 	// With dev_overrides Terraform runs the provider built above and needs
 	// no `terraform init`, hence no registry.
 	return os.WriteFile(filepath.Join(binDir, "terraformrc"), []byte(fmt.Sprintf(`provider_installation {
-  dev_overrides { "jitgate/jit" = %q }
+  dev_overrides {
+    "jitgate/jit"         = %q
+    "integrations/github" = %[1]q
+  }
   direct {}
 }
 `, binDir)), 0o644)
@@ -100,8 +108,10 @@ func setup() error {
 // workspace is one Terraform working directory with its own state and its
 // own fake GitHub.
 type workspace struct {
-	dir string
-	gh  *githubfake.Fake
+	dir         string
+	gh          *githubfake.Fake
+	main        string // acme/infra's main
+	hasSettings bool
 }
 
 func newWorkspace(t *testing.T) *workspace {
@@ -112,14 +122,46 @@ func newWorkspace(t *testing.T) *workspace {
 	gh := githubfake.New()
 	t.Cleanup(gh.Close)
 	gh.Load(seed)
-	return &workspace{dir: t.TempDir(), gh: gh}
+	w := &workspace{dir: t.TempDir(), gh: gh}
+	w.settings(trustedSettings)
+	return w
+}
+
+// trustedSettings are acme/infra's .github/jit-gate.yml on main.
+const trustedSettings = `governance_approvers: ["team:acme/platform"]
+`
+
+// settings pushes a commit onto acme/infra's main that sets the trusted
+// settings file to content ("" removes it); pull requests opened after it
+// have it as their base, and drift checks check it.
+func (w *workspace) settings(content string) {
+	rc := githubfake.RepoCommit{Branch: "main", Author: "carol", Message: "settings", Files: map[string]string{"main.tf": header}}
+	if w.main != "" {
+		rc.Parents = []string{w.main}
+	}
+	if content != "" {
+		rc.Files[settingsPath] = content
+	} else if w.hasSettings {
+		rc.Deleted = []string{settingsPath}
+	}
+	w.hasSettings = content != ""
+	w.main = w.gh.PushCommit("acme", "infra", rc)
+}
+
+const settingsPath = ".github/jit-gate.yml"
+
+// merge merges pull request n as commit sha(n, 100), a squash onto main.
+func (w *workspace) merge(n int) {
+	w.main = w.gh.PushCommit("acme", "infra", githubfake.RepoCommit{SHA: sha(n, 100), Parents: []string{w.main}, Branch: "main", Author: "alice", Message: "merge"})
+	w.gh.MergePR("acme", "infra", n, sha(n, 100))
 }
 
 // header configures the provider through GITHUB_TOKEN and GITHUB_API_URL, as
 // a workflow would.
 const header = `terraform {
   required_providers {
-    jit = { source = "jitgate/jit" }
+    jit    = { source = "jitgate/jit" }
+    github = { source = "integrations/github" }
   }
 }
 
@@ -210,6 +252,7 @@ func (w *workspace) gate(t *testing.T, planJSON string, env []string, args ...st
 		"GITHUB_TOKEN=" + token,
 		"GITHUB_API_URL=" + w.gh.URL(),
 		"GITHUB_REPOSITORY=acme/infra",
+		"GITHUB_SHA=" + w.main, // what a drift check checks; apply mode passes the merge commit
 	}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
+	"github.com/jitgate/terraform-provider-jit/internal/settings"
 )
 
 // rule is one entry of the rulebook: a stable id and the check that finds
@@ -43,10 +44,20 @@ var rulebook = []rule{
 	{RuleAccessShadow, accessShadow},
 	{RuleCreateBeforeDestroy, createBeforeDestroy},
 	{RuleAuditUnrecorded, auditUnrecorded},
+	{RulePlanUnguarded, planUnguarded},
+	{RulePlanEscape, planEscape},
+	{RuleAccessBypass, accessBypass},
+	{RuleGateTrust, gateTrust},
+	{RuleAccessShadow, heldShadow},
 }
 
 // Evaluate applies every rule to the plan.
 func Evaluate(p *plan.Plan, f Facts, o Options) Report {
+	if o.Settings.Provider == "" {
+		// Zero settings (a caller that has no repository); settings.Parse
+		// always fills the provider.
+		o.Settings = settings.Default("defaults")
+	}
 	v := newView(p, f, o)
 	var violations []Violation
 	for _, r := range rulebook {
@@ -78,19 +89,35 @@ type Needs struct {
 	// Records: the plan removes elevations, so the audit records must say
 	// whether each one's grant is recorded (Facts.Recorded).
 	Records bool
+	// Held and Files are what a check before the apply reads besides (see
+	// CheckNeedsOf): what requested principals hold now, and the pull
+	// request's changed files.
+	Held  []Holding
+	Files bool
 }
 
 // GitHub reports whether anything must be read at all.
-func (n Needs) GitHub() bool { return n.PR || len(n.PostHoc) > 0 || n.Records }
+func (n Needs) GitHub() bool { return n.PR || len(n.PostHoc) > 0 || n.Records || len(n.Held) > 0 }
 
-// NeedsOf decides what judging p in o.Mode at now needs.
+// NeedsOf decides what judging p in o.Mode at now needs from the pull
+// request and its reviews, as a record after the apply reads them.
 func NeedsOf(p *plan.Plan, o Options, now time.Time) Needs {
 	return Needs{PR: o.Mode != ModeDrift, PostHoc: BreakGlassCommits(p, o, now), Teams: TeamsNeeded(p, o), Records: len(removals(p)) > 0}
 }
 
+// CheckNeedsOf is NeedsOf for a check, before the apply: it also reads what
+// each requested principal holds now (HeldNeeded) and the pull request's
+// changed files (gate.trust). After the apply both would tell of the apply
+// itself.
+func CheckNeedsOf(p *plan.Plan, o Options, now time.Time) Needs {
+	n := NeedsOf(p, o, now)
+	n.Held, n.Files = HeldNeeded(p, o), n.PR
+	return n
+}
+
 // TeamsNeeded lists the teams (sorted, once each) named by the approvers and
-// requesters of every policy in the plan, before and after, and by
-// o.GovernanceApprovers, so the caller fetches each membership once.
+// requesters of every policy in the plan, before and after, and by the
+// settings' governance approvers, so the caller fetches each membership once.
 func TeamsNeeded(p *plan.Plan, o Options) []policy.Team {
 	var entries []string
 	for _, pc := range p.Policies {
@@ -100,7 +127,7 @@ func TeamsNeeded(p *plan.Plan, o Options) []policy.Team {
 			}
 		}
 	}
-	teams := policy.Teams(append(entries, o.GovernanceApprovers...))
+	teams := policy.Teams(append(entries, o.Settings.GovernanceApprovers...))
 	slices.SortFunc(teams, func(a, b policy.Team) int { return cmp.Compare(a.Key(), b.Key()) })
 	return teams
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
+	"github.com/jitgate/terraform-provider-jit/internal/scope"
+	"github.com/jitgate/terraform-provider-jit/internal/settings"
 )
 
 const head = "headsha"
@@ -68,8 +70,21 @@ func scenario() (*plan.Plan, Facts) {
 		Reviews:     []Review{{Login: "bob", State: StateApproved, CommitID: head}},
 		Committers:  []string{"carol"},
 		TeamMembers: map[string][]string{"acme/sec": {"Dave"}, "acme/oncall": {"alice"}},
+		// alice holds nothing at acme/api yet, as GitHub tells.
+		Held: map[string]string{
+			HeldKey("alice", scope.Scope{Kind: scope.KindRepo, Owner: "acme", Name: "api"}): "",
+			HeldKey("alice", scope.Scope{Kind: scope.KindTeam, Owner: "acme", Name: "ops"}): "",
+			HeldKey("bob", scope.Scope{Kind: scope.KindRepo, Owner: "acme", Name: "api"}):   "pull",
+		},
 	}
 	return p, f
+}
+
+// governedBy is the default settings with these governance approvers.
+func governedBy(approvers ...string) settings.Settings {
+	s := settings.Default("test settings")
+	s.GovernanceApprovers = approvers
+	return s
 }
 
 func rules(r Report) []string {
@@ -146,7 +161,7 @@ func TestElevationRules(t *testing.T) {
 
 		{name: "policy.reason: short reason", want: []string{RulePolicyReason},
 			setup:   func(p *plan.Plan, f *Facts) { firstElevation(p).Reason = "because" },
-			message: `reason is 7 characters, below policy "admins" reason.min_length 20`},
+			message: `reason is 7 visible characters, below policy "admins" reason.min_length 20`},
 		{name: "policy.reason: padding does not count", want: []string{RulePolicyReason},
 			setup: func(p *plan.Plan, f *Facts) { firstElevation(p).Reason = "because" + strings.Repeat(" ", 30) }},
 		{name: "policy.reason: pattern matches",
@@ -388,8 +403,8 @@ func TestGovernance(t *testing.T) {
 				p.Policies[0].Changed = []string{"observed", "version"}
 				f.Reviews = nil
 			}},
-		{name: "new policy approved by --governance-approvers team", required: 2,
-			opts: Options{GovernanceApprovers: []string{"team:acme/gov"}},
+		{name: "new policy approved by a governance approvers team", required: 2,
+			opts: Options{Settings: governedBy("team:acme/gov")},
 			setup: func(p *plan.Plan, f *Facts) {
 				p.Elevations = nil
 				p.Policies[0] = plan.PolicyChange{Resource: res(plan.TypePolicy, "admins"), Action: plan.ActionCreate,
@@ -397,12 +412,12 @@ func TestGovernance(t *testing.T) {
 				f.TeamMembers["acme/gov"] = []string{"gina", "hank"}
 				f.Reviews = []Review{review("gina", StateApproved, head), review("hank", StateApproved, head)}
 			}},
-		{name: "new policy without --governance-approvers", want: []string{RulePolicyGovernance}, required: 1,
+		{name: "new policy without governance approvers", want: []string{RulePolicyGovernance}, required: 1,
 			setup: func(p *plan.Plan, f *Facts) {
 				p.Elevations = nil
 				p.Policies[0] = plan.PolicyChange{Resource: res(plan.TypePolicy, "admins"), Action: plan.ActionCreate, After: testPolicy()}
 			},
-			message: "--governance-approvers"},
+			message: "name no governance_approvers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -456,7 +471,7 @@ func TestLoosenAndUse(t *testing.T) {
 			p, f := scenario()
 			tt.setup(p, &f)
 			f.TeamMembers["acme/gov"] = []string{"bob"}
-			r := Evaluate(p, f, Options{Mode: ModePR, GovernanceApprovers: []string{"team:acme/gov"}})
+			r := Evaluate(p, f, Options{Mode: ModePR, Settings: governedBy("team:acme/gov")})
 			want := tt.want
 			if want == nil {
 				want = []string{}
@@ -643,7 +658,7 @@ func TestJSONShape(t *testing.T) {
 		}
 		slices.Sort(keys)
 		// DESIGN's keys, plus "shadow" (issue 5), added beside them.
-		if want := []string{"drift", "elevations", "head_sha", "mode", "policies", "revocation_only", "revocations", "shadow", "verdict", "violations"}; !slices.Equal(keys, want) {
+		if want := []string{"drift", "elevations", "head_sha", "mode", "policies", "revocation_only", "revocations", "shadow", "unguarded", "verdict", "violations"}; !slices.Equal(keys, want) {
 			t.Errorf("%s: keys %v", name, keys)
 		}
 	}
@@ -664,7 +679,7 @@ func TestTeamsNeeded(t *testing.T) {
 			After: testPolicy(func(p *policy.Policy) { p.Requesters = []string{"team:acme/oncall"} })},
 	}}
 	var got []string
-	for _, team := range TeamsNeeded(p, Options{GovernanceApprovers: []string{"team:acme/gov", "zed"}}) {
+	for _, team := range TeamsNeeded(p, Options{Settings: governedBy("team:acme/gov", "zed")}) {
 		got = append(got, team.Key())
 	}
 	if want := []string{"acme/gov", "acme/oncall", "acme/sec"}; !slices.Equal(got, want) {

@@ -14,7 +14,7 @@ func emptyReport(mode Mode, head string) Report {
 	return Report{
 		Mode: string(mode), HeadSHA: head,
 		Elevations: []ElevationReport{}, Policies: []PolicyReport{}, Revocations: []Revocation{},
-		Drift: []DriftReport{}, Shadow: []ShadowAccess{}, Violations: []Violation{},
+		Drift: []DriftReport{}, Shadow: []ShadowAccess{}, Unguarded: []Unguarded{}, Violations: []Violation{},
 	}
 }
 
@@ -50,6 +50,10 @@ func project(v *view, violations []Violation) Report {
 		r.Drift = append(r.Drift, DriftReport{Address: d.Address, Attributes: append([]string{}, d.Attributes...)})
 	}
 	r.Shadow = append(r.Shadow, v.shadow...)
+	r.Unguarded = slices.Grow(r.Unguarded, len(v.outside))
+	for i := range v.outside {
+		r.Unguarded = append(r.Unguarded, v.outside[i].Unguarded)
+	}
 	r.Violations = append(r.Violations, violations...)
 
 	r.RevocationOnly = v.revocationOnly()
@@ -61,6 +65,10 @@ func project(v *view, violations []Violation) Report {
 	slices.SortStableFunc(r.Policies, func(a, b PolicyReport) int { return cmp.Compare(a.Address, b.Address) })
 	slices.SortStableFunc(r.Revocations, func(a, b Revocation) int { return cmp.Compare(a.Address, b.Address) })
 	slices.SortStableFunc(r.Drift, func(a, b DriftReport) int { return cmp.Compare(a.Address, b.Address) })
+	slices.SortStableFunc(r.Shadow, func(a, b ShadowAccess) int {
+		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Scope, b.Scope), cmp.Compare(a.Principal, b.Principal))
+	})
+	slices.SortStableFunc(r.Unguarded, func(a, b Unguarded) int { return cmp.Compare(a.Address, b.Address) })
 	slices.SortFunc(r.Violations, func(a, b Violation) int {
 		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Message, b.Message))
 	})

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
+	"github.com/jitgate/terraform-provider-jit/internal/settings"
 )
 
 // Mode is the situation the gate runs in.
@@ -52,14 +53,37 @@ type Facts struct {
 	// Recorded holds the ids of the elevations whose grant a trusted audit
 	// record holds (see Needs.Records); nil when not read.
 	Recorded map[string]bool
+	// Files are the files the pull request changes, every page; FilesTotal
+	// is how many GitHub counts, which is more than len(Files) when it
+	// lists only its first 3000 (gate.trust then cannot tell).
+	Files      []ChangedFile
+	FilesTotal int
+	// Held is what each principal of Needs.Held holds now at the team or
+	// repository of its scope, as the effective level ("" for nothing), by
+	// HeldKey. A request whose entry is missing cannot be told apart from
+	// shadow access, and blocks.
+	Held map[string]string
+}
+
+// ChangedFile is one file a pull request changes, as GitHub lists it.
+type ChangedFile struct {
+	Path     string
+	Previous string // the path before a rename; "" otherwise
+	Status   string // added, removed, modified, renamed, ...
 }
 
 // Options configure a run.
 type Options struct {
 	Mode Mode
-	// GovernanceApprovers may approve creating a policy (logins and
-	// "team:ORG/SLUG"); an existing policy is governed by its own approvers.
-	GovernanceApprovers []string
+	// Settings are the trusted settings (settings.Default when the
+	// repository has none). Their governance approvers approve creating a
+	// policy (an existing policy is governed by its own approvers), changes
+	// outside jit resources, escapes and changes to trusted files.
+	Settings settings.Settings
+	// AfterApply says the plan was applied already (jit-gate record): what
+	// the principals held before it can no longer be read, so requests are
+	// not judged on it; the check before the apply was.
+	AfterApply bool
 }
 
 // Verdicts.
@@ -88,6 +112,10 @@ const (
 	RuleDriftUnexpected      = "drift.unexpected"
 	RuleBreakGlassUnreviewed = "break_glass.unreviewed"
 	RuleAccessShadow         = "access.shadow"
+	RulePlanUnguarded        = "plan.unguarded"
+	RulePlanEscape           = "plan.escape"
+	RuleAccessBypass         = "access.bypass"
+	RuleGateTrust            = "gate.trust"
 )
 
 // Why an approval was not counted.
@@ -118,8 +146,28 @@ type Report struct {
 	Policies       []PolicyReport    `json:"policies"`
 	Revocations    []Revocation      `json:"revocations"`
 	Drift          []DriftReport     `json:"drift"`
-	Shadow         []ShadowAccess    `json:"shadow"` // reported in every mode; violations in drift mode
+	Shadow         []ShadowAccess    `json:"shadow"`    // reported in every mode; violations in drift mode
+	Unguarded      []Unguarded       `json:"unguarded"` // reported in every mode
 	Violations     []Violation       `json:"violations"`
+}
+
+// Unguarded is a change that jit rules do not judge and that needs more
+// than they do: a change of another resource type (but those allow_types
+// lets be), a jit resource that may escape the trusted provider or GitHub,
+// or a trusted file the pull request changes (Type "file").
+type Unguarded struct {
+	Address string `json:"address"`
+	Type    string `json:"type"`
+	Action  string `json:"action"`
+	Why     string `json:"why"`
+	// Rule is the gravest rule that judges it: plan.unguarded, gate.trust,
+	// plan.escape or access.bypass.
+	Rule string `json:"rule"`
+	// ApprovalsRequired are the approvals from the settings' governance
+	// approvers it needs; 0 for access.bypass, which no approval lifts.
+	ApprovalsRequired int          `json:"approvals_required"`
+	ApprovedBy        []string     `json:"approved_by"`
+	NotCounted        []NotCounted `json:"not_counted"`
 }
 
 // ElevationReport describes one requested elevation (created or replaced).

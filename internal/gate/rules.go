@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -159,7 +160,8 @@ func governance(v *view) []Violation {
 	for _, g := range v.governed {
 		switch {
 		case g.Before == nil && len(g.approvers) == 0:
-			out = append(out, violation(g.Address, "creating policy %q needs %d governance approvals, but no --governance-approvers are configured to give them", g.name, g.required))
+			out = append(out, violation(g.Address, "creating policy %q needs %d governance approvals, but the trusted settings (%s) name no governance_approvers to give them",
+				g.name, g.required, cmp.Or(v.opts.Settings.Source, "defaults")))
 		case len(g.tal.approvedBy) < g.required:
 			out = append(out, violation(g.Address, "%d of %d required governance_approvals to %s policy %q from %s", len(g.tal.approvedBy), g.required, g.Action, g.name, g.from))
 		}

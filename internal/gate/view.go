@@ -29,6 +29,12 @@ type view struct {
 	governed    []governed              // policy changes that need governance approval
 	loosened    map[*plan.PolicyChange][]string
 	shadow      []ShadowAccess
+
+	covered  map[string]int  // holderKey -> highest level rank an elevation in force holds
+	scopes   []governedScope // every policy's concrete scopes (outside.go)
+	outside  []outside       // changes the jit rules do not judge (outside.go)
+	govTally *tally          // the governance approvers' approvals, counted once
+	held     []heldAccess    // requests whose principal already holds the scope (held.go)
 }
 
 // request is an elevation the plan grants, with its policy.
@@ -57,6 +63,21 @@ type governed struct {
 var policyComputedAttrs = []string{"id", "fingerprint", "version", "observed"}
 
 func newView(p *plan.Plan, f Facts, o Options) *view {
+	v := requestView(p, f, o)
+	for i := range p.Policies {
+		v.govern(&p.Policies[i])
+	}
+	v.covered = inForceCoverage(p)
+	v.shadow = shadowAccess(p, v.covered)
+	v.scopes = governedScopes(p)
+	v.judgeOutside()
+	v.judgeHeld()
+	return v
+}
+
+// requestView is the first part of the view: the policies by id and the
+// elevations sorted into requests, revocations and forgotten ones.
+func requestView(p *plan.Plan, f Facts, o Options) *view {
 	v := &view{
 		plan: p, facts: f, opts: o, decisive: decisive(f.Reviews),
 		live: map[string][]*plan.PolicyChange{}, gone: map[string]*plan.PolicyChange{},
@@ -77,17 +98,14 @@ func newView(p *plan.Plan, f Facts, o Options) *view {
 	for i := range p.Elevations {
 		v.classify(&p.Elevations[i])
 	}
-	for i := range p.Policies {
-		v.govern(&p.Policies[i])
-	}
-	v.shadow = shadowAccess(p)
 	return v
 }
 
 // revocationOnly: the plan takes access away and changes nothing else, so
 // a scheduled workflow may apply it without review.
 func (v *view) revocationOnly() bool {
-	return len(v.revocations) > 0 && len(v.requests)+len(v.forgotten)+len(v.governed)+len(v.plan.Others) == 0
+	return len(v.revocations) > 0 && len(v.requests)+len(v.forgotten)+len(v.governed)+len(v.plan.Others) == 0 &&
+		!slices.ContainsFunc(v.outside, func(o outside) bool { return o.Rule != "" })
 }
 
 // policyKeys are the values an elevation's policy_id may use for a policy.
@@ -208,7 +226,7 @@ func (v *view) govern(pc *plan.PolicyChange) {
 	// Second-party approval is never optional, even if the numbers are
 	// unknown or missing.
 	g.required = max(g.required, 1)
-	g.approvers, g.from = v.opts.GovernanceApprovers, "--governance-approvers"
+	g.approvers, g.from = v.opts.Settings.GovernanceApprovers, "governance_approvers of "+cmp.Or(v.opts.Settings.Source, "the trusted settings")
 	if b != nil {
 		g.approvers, g.from = b.Approvers, fmt.Sprintf("approvers of policy %q as it was before", g.name)
 	}
@@ -216,11 +234,11 @@ func (v *view) govern(pc *plan.PolicyChange) {
 	v.governed = append(v.governed, g)
 }
 
-// shadowAccess finds, from the refreshed state, everyone who holds a
-// policy's concrete scope without standing or an elevation in force that
-// covers it.
-func shadowAccess(p *plan.Plan) []ShadowAccess {
-	covered := map[string]int{} // login and team or repository -> highest level rank held by elevation
+// inForceCoverage maps each principal and team or repository to the
+// highest level rank an elevation in force (as the refreshed state shows
+// it) holds there.
+func inForceCoverage(p *plan.Plan) map[string]int {
+	covered := map[string]int{}
 	for _, ec := range p.Elevations {
 		el := ec.Before
 		if el == nil || !inForce(el) {
@@ -233,6 +251,13 @@ func shadowAccess(p *plan.Plan) []ShadowAccess {
 		k := holderKey(el.Principal, sc)
 		covered[k] = max(covered[k], scope.Rank(sc.Kind, sc.Level))
 	}
+	return covered
+}
+
+// shadowAccess finds, from the refreshed state, everyone who holds a
+// policy's concrete scope without standing or an elevation in force that
+// covers it.
+func shadowAccess(p *plan.Plan, covered map[string]int) []ShadowAccess {
 	out := []ShadowAccess{}
 	for _, pc := range p.Policies {
 		pol := pc.Before
@@ -256,9 +281,6 @@ func shadowAccess(p *plan.Plan) []ShadowAccess {
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b ShadowAccess) int {
-		return cmp.Or(cmp.Compare(a.Address, b.Address), cmp.Compare(a.Scope, b.Scope), cmp.Compare(a.Principal, b.Principal))
-	})
 	return out
 }
 

@@ -33,6 +33,9 @@ type transport struct {
 // RoundTrip sends req until GitHub answers with something other than a rate
 // limit, or waiting longer would pass the rate-limit budget.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := checkPath(req.URL); err != nil {
+		return nil, err
+	}
 	body, err := bufferBody(req)
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
 )
@@ -98,9 +97,10 @@ func CheckDuration(el *Elevation, pol *Policy) []Finding {
 	return nil
 }
 
-// CheckReason: the reason is long enough (trimmed, so padding cannot make up
-// the length) and matches the policy's pattern; the ticket is there when
-// required and matches its pattern.
+// CheckReason: the reason is long enough, in visible characters (so padding
+// and zero-width characters cannot make up the length), and matches the
+// policy's pattern; the ticket is there (visibly) when required and matches
+// its pattern.
 func CheckReason(el *Elevation, pol *Policy) []Finding {
 	var out []Finding
 	for _, a := range []string{"reason", "ticket"} {
@@ -116,19 +116,19 @@ func CheckReason(el *Elevation, pol *Policy) []Finding {
 	}
 	name, rule := pol.DisplayName(), pol.Reason
 	if !el.IsUnknown("reason") {
-		if n := utf8.RuneCountInString(strings.TrimSpace(el.Reason)); n < rule.MinLength {
-			out = append(out, finding(RuleReason, "reason", "reason is %d characters, below policy %q reason.min_length %d", n, name, rule.MinLength))
+		if n := VisibleLength(el.Reason); n < rule.MinLength {
+			out = append(out, finding(RuleReason, "reason", "reason is %d visible characters, below policy %q reason.min_length %d", n, name, rule.MinLength))
 		}
 		out = append(out, checkPattern(name, "reason", el.Reason, "reason.pattern", rule.Pattern)...)
 	}
 	if el.IsUnknown("ticket") {
 		return out
 	}
-	ticket := strings.TrimSpace(el.Ticket)
-	if rule.TicketRequired && ticket == "" {
+	ticket := VisibleLength(el.Ticket) > 0
+	if rule.TicketRequired && !ticket {
 		out = append(out, finding(RuleReason, "ticket", "ticket is empty but policy %q sets reason.ticket_required", name))
 	}
-	if ticket != "" {
+	if ticket {
 		out = append(out, checkPattern(name, "ticket", el.Ticket, "reason.ticket_pattern", rule.TicketPattern)...)
 	}
 	return out

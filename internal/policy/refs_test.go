@@ -17,7 +17,7 @@ func TestParseRef(t *testing.T) {
 		}
 	}
 	// The provider once accepted "team:ORG/SLUG:LEVEL", which no team is.
-	for _, in := range []string{"team:acme", "team:acme/sre:maintainer", "team:acme/a/b", "team:", "not a login", "-mona"} {
+	for _, in := range []string{"team:acme", "team:acme/sre:maintainer", "team:acme/a/b", "team:", "not a login", "-mona", "team:acme/..", "team:acme/."} {
 		if got, err := ParseRef(in); err == nil {
 			t.Errorf("ParseRef(%q) = %+v, want an error", in, got)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
+	"github.com/jitgate/terraform-provider-jit/internal/target/ghtarget"
 )
 
 // maxListedCommits is how many commits GitHub's "list commits on a pull
@@ -30,10 +31,24 @@ const webFlow = "web-flow"
 // The number of API calls depends only on the number of pages and of teams.
 // Now is left for the caller to set.
 func Fetch(ctx context.Context, client *github.Client, owner, repo string, number int, teams []policy.Team) (gate.Facts, error) {
-	pr, _, err := client.PullRequests.Get(ctx, owner, repo, number)
+	pr, err := getPR(ctx, client, owner, repo, number)
 	if err != nil {
-		return gate.Facts{}, fmt.Errorf("reading pull request %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
+		return gate.Facts{}, err
 	}
+	return fetchRead(ctx, client, owner, repo, pr, teams)
+}
+
+func getPR(ctx context.Context, client *github.Client, owner, repo string, number int) (*github.PullRequest, error) {
+	pr, _, err := client.PullRequests.Get(ctx, ghclient.Seg(owner), ghclient.Seg(repo), number)
+	if err != nil {
+		return nil, fmt.Errorf("reading pull request %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
+	}
+	return pr, nil
+}
+
+// fetchRead is Fetch of a pull request already read.
+func fetchRead(ctx context.Context, client *github.Client, owner, repo string, pr *github.PullRequest, teams []policy.Team) (gate.Facts, error) {
+	number := pr.GetNumber()
 	facts := gate.Facts{
 		HasPR:   true,
 		Number:  number,
@@ -45,7 +60,7 @@ func Fetch(ctx context.Context, client *github.Client, owner, repo string, numbe
 	}
 
 	reviews, err := ghclient.All(func(o github.ListOptions) ([]*github.PullRequestReview, *github.Response, error) {
-		return client.PullRequests.ListReviews(ctx, owner, repo, number, &o)
+		return client.PullRequests.ListReviews(ctx, ghclient.Seg(owner), ghclient.Seg(repo), number, &o)
 	})
 	if err != nil {
 		return gate.Facts{}, fmt.Errorf("listing reviews of %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
@@ -66,7 +81,7 @@ func Fetch(ctx context.Context, client *github.Client, owner, repo string, numbe
 	}
 
 	commits, err := ghclient.All(func(o github.ListOptions) ([]*github.RepositoryCommit, *github.Response, error) {
-		return client.PullRequests.ListCommits(ctx, owner, repo, number, &o)
+		return client.PullRequests.ListCommits(ctx, ghclient.Seg(owner), ghclient.Seg(repo), number, &o)
 	})
 	if err != nil {
 		return gate.Facts{}, fmt.Errorf("listing commits of %s/%s#%d: %w", owner, repo, number, ghclient.Explain(err))
@@ -96,6 +111,40 @@ func Fetch(ctx context.Context, client *github.Client, owner, repo string, numbe
 	return facts, nil
 }
 
+// files lists the files pull request pr changes, every page. GitHub lists
+// at most 3000 whatever the pagination; FilesTotal is its count of all, so
+// the gate can tell when some are missing.
+func files(ctx context.Context, client *github.Client, owner, repo string, pr *github.PullRequest, facts *gate.Facts) error {
+	listed, err := ghclient.All(func(o github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
+		return client.PullRequests.ListFiles(ctx, ghclient.Seg(owner), ghclient.Seg(repo), pr.GetNumber(), &o)
+	})
+	if err != nil {
+		return fmt.Errorf("listing files of %s/%s#%d: %w", owner, repo, pr.GetNumber(), ghclient.Explain(err))
+	}
+	facts.Files = make([]gate.ChangedFile, len(listed))
+	for i, f := range listed {
+		facts.Files[i] = gate.ChangedFile{Path: f.GetFilename(), Previous: f.GetPreviousFilename(), Status: f.GetStatus()}
+	}
+	facts.FilesTotal = max(pr.GetChangedFiles(), len(listed))
+	return nil
+}
+
+// held reads what each principal holds at its scope's team or repository,
+// through the target code the provider grants with (one snapshot per team
+// or repository, however many requests).
+func held(ctx context.Context, client *github.Client, holdings []gate.Holding) (map[string]string, error) {
+	t := ghtarget.New(client)
+	out := map[string]string{}
+	for _, h := range holdings {
+		a, err := t.Inspect(ctx, h.Principal, h.Scope)
+		if err != nil {
+			return nil, fmt.Errorf("reading what %s holds at %s: %w", h.Principal, h.Scope.Resource(), err)
+		}
+		out[gate.HeldKey(h.Principal, h.Scope)] = a.Level
+	}
+	return out, nil
+}
+
 // teamMembers lists the active members of each team, keyed by
 // policy.Team.Key, with lowercase logins.
 func teamMembers(ctx context.Context, client *github.Client, teams []policy.Team) (map[string][]string, error) {
@@ -105,7 +154,7 @@ func teamMembers(ctx context.Context, client *github.Client, teams []policy.Team
 			continue
 		}
 		users, err := ghclient.All(func(o github.ListOptions) ([]*github.User, *github.Response, error) {
-			return client.Teams.ListTeamMembersBySlug(ctx, t.Org, t.Slug, &github.TeamListTeamMembersOptions{Role: "all", ListOptions: o})
+			return client.Teams.ListTeamMembersBySlug(ctx, ghclient.Seg(t.Org), ghclient.Seg(t.Slug), &github.TeamListTeamMembersOptions{Role: "all", ListOptions: o})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("listing members of team %s: %w", t.Key(), ghclient.Explain(err))
@@ -163,7 +212,7 @@ func PostHoc(ctx context.Context, client *github.Client, owner, repo string, com
 // A commit pushed without a pull request is ErrNoMergedPR: nobody approved it.
 func FindMergedPR(ctx context.Context, client *github.Client, owner, repo, sha string) (int, error) {
 	prs, err := ghclient.All(func(o github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
-		return client.PullRequests.ListPullRequestsWithCommit(ctx, owner, repo, sha, &o)
+		return client.PullRequests.ListPullRequestsWithCommit(ctx, ghclient.Seg(owner), ghclient.Seg(repo), ghclient.Seg(sha), &o)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("listing pull requests of commit %s in %s/%s: %w", sha, owner, repo, ghclient.Explain(err))

@@ -324,6 +324,8 @@ func TestAccElevation_invalidInputFailsAtPlan(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			step(elevation("x", "mona", "github:team:acme", "1h"), `(?s)Invalid scope.*malformed path`),
+			// go-github would resolve the dot segment: orgs/acme/teams/../memberships/mona is an org membership.
+			step(elevation("x", "mona", "github:team:acme/..", "1h"), `(?s)Invalid scope.*not a plain path\s+segment`),
 			step(elevation("x", "mona", "github:repo:acme/api:write", "1h"), `(?s)Invalid scope.*unknown level "write"`),
 			step(elevation("x", "mona", "github:team:acme/oncall", "0s"), `(?s)Invalid duration.*must be positive`),
 			step(elevation("x", "mona", "github:team:acme/oncall", "-1h"), `(?s)Invalid duration.*must be positive`),

@@ -155,7 +155,8 @@ func (r *optoutPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 			},
 			"exclusive": schema.BoolAttribute{
 				MarkdownDescription: "When true, anyone holding one of this policy's concrete scopes with neither standing nor an elevation in force is removed by `jit-gate sweep`, which the drift-check workflow runs after its apply. " +
-					"The gate does it rather than the provider because Terraform plans a policy before the elevations that reference it, so only the gate sees both. Organisation owners are reported, never lowered.",
+					"The gate does it rather than the provider because Terraform plans a policy before the elevations that reference it, so only the gate sees both. Organisation owners are reported, never lowered. " +
+					"Only concrete scopes are observed and swept, so `exclusive` on a policy whose scopes all have wildcards is refused at plan time.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
@@ -179,7 +180,7 @@ func (r *optoutPolicyResource) Schema(_ context.Context, _ resource.SchemaReques
 				MarkdownDescription: "What an elevation's reason and ticket must satisfy. Without the block, reasons need at least 20 characters.",
 				Attributes: map[string]schema.Attribute{
 					"min_length": schema.Int64Attribute{
-						MarkdownDescription: "Shortest reason allowed, 1 to 1000 characters. Defaults to 20.",
+						MarkdownDescription: "Shortest reason allowed, 1 to 1000 visible characters (zero-width and other format characters and combining marks do not count, and a run of white space counts once). Defaults to 20.",
 						Optional:            true,
 						Validators:          []validator.Int64{int64validator.Between(1, 1000)},
 					},
@@ -237,14 +238,16 @@ func (r *optoutPolicyResource) Configure(_ context.Context, req resource.Configu
 	r.data = configureResource(req, resp)
 }
 
-// ValidateConfig checks the break_glass rules that span attributes: the
-// validators library has no check that depends on another attribute's value.
+// ValidateConfig checks the rules that span attributes (break_glass, and
+// exclusive with scopes): the validators library has no check that depends
+// on another attribute's value.
 func (r *optoutPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m optoutPolicyModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	validateExclusive(ctx, &m, &resp.Diagnostics)
 	b := m.BreakGlass
 	if b == nil || !b.Enabled.ValueBool() {
 		return
@@ -266,6 +269,30 @@ func (r *optoutPolicyResource) ValidateConfig(ctx context.Context, req resource.
 				fmt.Sprintf("break_glass.max_duration %s must be at most the policy's max_duration %s.", policy.FormatDuration(bg), policy.FormatDuration(pol)))
 		}
 	}
+}
+
+// validateExclusive refuses exclusive on a policy whose scopes are all
+// wildcards: observed lists holders of concrete scopes only (listing every
+// team or repository of an organization on each refresh would cost calls in
+// proportion to its size), so such a policy would observe nobody and its
+// exclusivity would remove nobody, while reading as if it did.
+func validateExclusive(ctx context.Context, m *optoutPolicyModel, diags *diag.Diagnostics) {
+	if !m.Exclusive.ValueBool() || m.Scopes.IsUnknown() || m.Scopes.IsNull() {
+		return
+	}
+	var scopes []types.String
+	diags.Append(m.Scopes.ElementsAs(ctx, &scopes, false)...)
+	for _, s := range scopes {
+		if s.IsUnknown() {
+			return
+		}
+		if sc, err := scope.ParsePattern(s.ValueString()); err != nil || sc.Concrete() {
+			return // a concrete scope, or one the scopes validator refuses
+		}
+	}
+	diags.AddAttributeError(path.Root("exclusive"), "exclusive needs a concrete scope",
+		"Every scope of this policy has a wildcard, and only concrete scopes (one team or repository at one level) are observed and swept: "+
+			"exclusive would remove nobody. List the teams and repositories to keep exclusive, or set exclusive = false.")
 }
 
 func (r *optoutPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

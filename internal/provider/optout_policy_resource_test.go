@@ -124,6 +124,9 @@ func TestAccPolicy_invalidThresholdsFailAtPlan(t *testing.T) {
 			step(basePolicy+"  reason {\n    pattern = \"(unclosed\"\n  }\n", `(?s)not a valid RE2 expression`),
 			step(basePolicy+"  standing = { \"bad login!\" = \"x\" }\n", `(?s)not a GitHub login`),
 			step(strings.Replace(basePolicy, `["github:team:acme/admins", "github:repo:acme/*:admin"]`, `[]`, 1), `(?s)scopes set must contain at least 1`),
+			step(strings.Replace(basePolicy, `"github:team:acme/admins"`, `"github:team:acme/.."`, 1), `(?s)Invalid scopes.*not a plain path\s+segment`),
+			// A policy of wildcards observes nobody, so it cannot be exclusive.
+			step(strings.Replace(basePolicy, `"github:team:acme/admins"`, `"github:team:acme/*"`, 1)+"  exclusive = true\n", `(?s)exclusive needs a concrete scope.*Every scope of this policy has a\s+wildcard`),
 		},
 	})
 }

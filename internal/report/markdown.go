@@ -123,7 +123,22 @@ func sections(r gate.Report) []section {
 	for _, a := range r.Shadow {
 		shadow.rows = append(shadow.rows, []string{Escape(a.Address), Escape(a.Scope), Escape(a.Principal)})
 	}
-	return []section{violations, elevations, policies, revocations, drift, shadow}
+	unguarded := section{title: "Outside the jit rules", noun: "changes outside the jit rules", header: []string{"Address", "Type", "Action", "Rule", "Why", "Approvals", "Approved by", "Not counted"}}
+	for _, u := range r.Unguarded {
+		unguarded.rows = append(unguarded.rows, []string{
+			Escape(u.Address), Escape(u.Type), Escape(u.Action), Escape(u.Rule), Escape(u.Why),
+			governanceApprovals(u), list(u.ApprovedBy), notCounted(u.NotCounted),
+		})
+	}
+	return []section{violations, elevations, policies, revocations, drift, shadow, unguarded}
+}
+
+// governanceApprovals says what approvals an unguarded change needs.
+func governanceApprovals(u gate.Unguarded) string {
+	if u.Rule == gate.RuleAccessBypass {
+		return "none lifts it"
+	}
+	return approvals(len(u.ApprovedBy), u.ApprovalsRequired) + " from governance approvers"
 }
 
 // render writes the report with at most maxRows rows per table.

@@ -203,3 +203,53 @@ func TestOutputsAndAnnotations(t *testing.T) {
 		t.Errorf("annotation = %q", lines[0])
 	}
 }
+
+// Every renderer shows the changes outside the jit rules, with what each
+// needs; an address or file name is user text like any other.
+func TestUnguardedSection(t *testing.T) {
+	r := sample()
+	r.Unguarded = []gate.Unguarded{
+		{Address: "terraform_data.hook", Type: "terraform_data", Action: "create", Rule: gate.RulePlanEscape,
+			Why: "it has provisioners (local-exec)", ApprovalsRequired: 1, ApprovedBy: []string{"carol"}, NotCounted: []gate.NotCounted{}},
+		{Address: "github_membership.mona", Type: "github_membership", Action: "update", Rule: gate.RuleAccessBypass,
+			Why: "it gives github:team:acme/oncall to mona", ApprovedBy: []string{}, NotCounted: []gate.NotCounted{}},
+		{Address: ".github/" + hostile, Type: "file", Action: "modified", Rule: gate.RuleGateTrust,
+			Why: "it matches the settings' trust_paths", ApprovalsRequired: 1, ApprovedBy: []string{}, NotCounted: []gate.NotCounted{{Login: "alice", Why: gate.WhyAuthor}}},
+	}
+	md := Markdown(r)
+	body, err := CommentBody(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"markdown": md, "comment": body, "summary": JobSummary(r)} {
+		for _, want := range []string{
+			"#### Outside the jit rules (3)",
+			"| terraform\\_data\\.hook | terraform\\_data | create | plan\\.escape | it has provisioners \\(local\\-exec\\) | 1 of 1 from governance approvers | carol | none |",
+			"| access\\.bypass | it gives github:team:acme/oncall to mona | none lifts it |",
+			"| 0 of 1 from governance approvers | none | alice (author) |",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q:\n%s", name, want, out)
+			}
+		}
+		if strings.Contains(out, "@octocat") || strings.Count(out, "<!--") > 1 {
+			t.Errorf("%s carries the hostile file name raw", name)
+		}
+	}
+	var text bytes.Buffer
+	if err := Text(&text, r, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Outside the jit rules (3)",
+		"  terraform_data.hook (create terraform_data): plan.escape: it has provisioners (local-exec); approvals: 1 of 1 from governance approvers by carol\n",
+		"  github_membership.mona (update github_membership): access.bypass: it gives github:team:acme/oncall to mona; approvals: none lifts it\n",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+	if strings.Contains(text.String(), "\n## Verdict") {
+		t.Errorf("text lets a file name start a line:\n%s", text.String())
+	}
+}

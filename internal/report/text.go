@@ -78,6 +78,11 @@ func Text(w io.Writer, r gate.Report, color bool) error {
 	for _, a := range r.Shadow {
 		fmt.Fprintf(&b, "  %s holds %s with neither standing nor an elevation (policy %s)\n", Plain(a.Principal), Plain(a.Scope), Plain(a.Address))
 	}
+	heading("Outside the jit rules", len(r.Unguarded))
+	for _, u := range r.Unguarded {
+		fmt.Fprintf(&b, "  %s (%s %s): %s: %s; approvals: %s%s%s\n", Plain(u.Address), Plain(u.Action), Plain(u.Type), paint(ansiYellow, Plain(u.Rule)), Plain(u.Why),
+			governanceApprovals(u), plainBy(u.ApprovedBy), plainNotCounted(u.NotCounted))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

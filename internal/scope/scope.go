@@ -92,7 +92,7 @@ func Covers(kind, held, want string) bool {
 
 // GitHub's own rules for the names we accept: logins and organisations are
 // alphanumeric with single hyphens; team slugs and repository names also allow
-// dots and underscores.
+// dots and underscores, but are never dots alone.
 var (
 	ownerRE = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
 	nameRE  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
@@ -168,6 +168,13 @@ func checkSegment(s, what, v string, re *regexp.Regexp, pattern bool) error {
 	}
 	if !re.MatchString(v) {
 		return fmt.Errorf("scope %q has an invalid %s %q", s, what, v)
+	}
+	// "." and ".." are path segments of their own: a URL built from them
+	// would name another resource (orgs/acme/teams/../memberships/x is the
+	// organization membership), and GitHub gives no team or repository
+	// such a name.
+	if strings.Trim(v, ".") == "" {
+		return fmt.Errorf("scope %q has an invalid %s %q: not a plain path segment", s, what, v)
 	}
 	return nil
 }

@@ -28,6 +28,16 @@ func TestParse(t *testing.T) {
 		{in: "github:team:acme/", wantErr: "invalid name"},
 		{in: "github:team:acme/*", wantErr: "concrete scope"},
 		{in: "github:repo:acme/api:admin:x", wantErr: "malformed"},
+		// Dot segments would make the URL of another resource.
+		{in: "github:team:acme/..", wantErr: "not a plain path segment"},
+		{in: "github:team:acme/.", wantErr: "not a plain path segment"},
+		{in: "github:repo:acme/..:admin", wantErr: "not a plain path segment"},
+		{in: "github:repo:acme/...:admin", wantErr: "not a plain path segment"},
+		{in: "github:team:../oncall", wantErr: "invalid owner"},
+		{in: "github:team:acme/%2e%2e", wantErr: "invalid name"},
+		{in: "github:team:acme/on%2Fcall", wantErr: "invalid name"},
+		{in: "github:team:acme/on?call", wantErr: "invalid name"},
+		{in: "github:repo:acme/.github:push", want: Scope{"github", "repo", "acme", ".github", "push"}},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in)
@@ -61,7 +71,7 @@ func TestParsePattern(t *testing.T) {
 			t.Errorf("ParsePattern(%q) = %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"github:repo:acme/api-*:admin", "github:repo:acme/*:root", "github:*:acme/x"} {
+	for _, bad := range []string{"github:repo:acme/api-*:admin", "github:repo:acme/*:root", "github:*:acme/x", "github:team:acme/..", "github:repo:acme/.:*"} {
 		if _, err := ParsePattern(bad); err == nil {
 			t.Errorf("ParsePattern(%q) accepted", bad)
 		}

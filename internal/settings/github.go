@@ -20,10 +20,10 @@ func Load(ctx context.Context, client *github.Client, owner, repo, ref string) (
 	if ref == "" {
 		return Settings{}, fmt.Errorf("settings: no commit to read %s at", Path)
 	}
-	file, dir, _, err := client.Repositories.GetContents(ctx, owner, repo, Path, &github.RepositoryContentGetOptions{Ref: ref})
+	file, dir, _, err := client.Repositories.GetContents(ctx, ghclient.Seg(owner), ghclient.Seg(repo), Path, &github.RepositoryContentGetOptions{Ref: ref})
 	switch {
 	case ghclient.IsNotFound(err):
-		if _, _, err := client.Repositories.GetCommit(ctx, owner, repo, ref, nil); err != nil {
+		if _, _, err := client.Repositories.GetCommit(ctx, ghclient.Seg(owner), ghclient.Seg(repo), ghclient.Seg(ref), nil); err != nil {
 			return Settings{}, fmt.Errorf("reading %s: the file is not found and commit %s cannot be read either: %w", source, ref, ghclient.Explain(err))
 		}
 		return Default(source + " (absent)"), nil

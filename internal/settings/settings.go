@@ -24,6 +24,7 @@ import (
 	tfaddr "github.com/hashicorp/terraform-registry-address"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
 )
@@ -164,7 +165,7 @@ var keys = map[string]*key{
 		},
 	},
 	"allow_types": {
-		allows: "a list of Terraform resource types, not jit_*",
+		allows: "a list of Terraform resource types, neither jit_* nor one that grants GitHub access",
 		set: func(s *Settings, n *yaml.Node) error {
 			return setList(n, &s.AllowTypes, checkAllowType)
 		},
@@ -320,6 +321,9 @@ func checkAllowType(t string) error {
 		return fmt.Errorf("%q is not a Terraform resource type", t)
 	case strings.HasPrefix(t, "jit_"):
 		return fmt.Errorf("%q: jit resources are always judged by their own rules and cannot be allowed", t)
+	}
+	if grants, ok := plan.AccessGrant(t); ok {
+		return fmt.Errorf("%q grants %s by itself: its changes are always judged (access.bypass or plan.unguarded) and cannot be allowed", t, grants)
 	}
 	return nil
 }

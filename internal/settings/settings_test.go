@@ -75,6 +75,7 @@ func TestParseErrorsNameKeyAndAllowed(t *testing.T) {
 		{"governance_approvers: [\"bad login!\"]", `"bad login!" is neither a GitHub login nor "team:ORG/SLUG"`},
 		{"allow_types: [jit_elevation]", "jit resources are always judged by their own rules"},
 		{"allow_types: [Bad-Type]", `"Bad-Type" is not a Terraform resource type`},
+		{"allow_types: [aws_s3_bucket, github_team_membership]", `"github_team_membership" grants team membership (role member or maintainer) by itself`},
 		{"trust_paths: [\"/abs/**\"]", "is not a path glob relative to the repository root"},
 		{"trust_paths: [\"a/[b\"]", "is not a path glob"},
 		{"provider: hashicorp/github", `"hashicorp/github" is not a jit provider`},
@@ -140,5 +141,16 @@ func TestLoadFile(t *testing.T) {
 	}
 	if _, err := LoadFile(filepath.Join(dir, "missing.yml")); err == nil {
 		t.Error("a --settings file that does not exist must be an error, not the defaults")
+	}
+}
+
+// The example in examples/ is a valid settings file, with what it says.
+func TestExampleSettings(t *testing.T) {
+	s, err := LoadFile("../../examples/.github/jit-gate.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Found || len(s.GovernanceApprovers) != 2 || !s.Allowed("aws_s3_bucket") || s.Provider != DefaultProvider || s.GitHubBaseURL != DefaultGitHubBaseURL {
+		t.Errorf("example settings = %+v", s)
 	}
 }

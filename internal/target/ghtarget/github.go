@@ -170,7 +170,7 @@ func restored(s scope.Scope, a, prev target.Access) bool {
 // policies use it to never lower an org owner's access, which GitHub would
 // not let them remove anyway.
 func (t *Target) IsOrgOwner(ctx context.Context, org, login string) (bool, error) {
-	m, _, err := t.gh.Organizations.GetOrgMembership(ctx, login, org)
+	m, _, err := t.gh.Organizations.GetOrgMembership(ctx, ghclient.Seg(login), ghclient.Seg(org))
 	if ghclient.IsNotFound(err) {
 		return false, nil
 	}

@@ -43,7 +43,7 @@ func (t *Target) repoState(ctx context.Context, owner, repo, login string) (stat
 		return state{}, err
 	}
 	st := direct[lower(login)]
-	p, _, err := t.gh.Repositories.GetPermissionLevel(ctx, owner, repo, login)
+	p, _, err := t.gh.Repositories.GetPermissionLevel(ctx, ghclient.Seg(owner), ghclient.Seg(repo), ghclient.Seg(login))
 	switch {
 	case ghclient.IsNotFound(err): // the repository exists: the user has no access
 	case err != nil:
@@ -72,7 +72,7 @@ func (t *Target) directAccess(ctx context.Context, owner, repo string) (map[stri
 		return nil, err
 	}
 	invites, err := ghclient.All(func(lo github.ListOptions) ([]*github.RepositoryInvitation, *github.Response, error) {
-		return t.gh.Repositories.ListInvitations(ctx, owner, repo, &lo)
+		return t.gh.Repositories.ListInvitations(ctx, ghclient.Seg(owner), ghclient.Seg(repo), &lo)
 	})
 	if err != nil {
 		return nil, repoErr(owner, repo, err)
@@ -123,7 +123,7 @@ func (ia indirectAccess) level(login string) string {
 // indirect reads what org ownership, the org base permission and teams give
 // on a repository; a user's repository has none of them.
 func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAccess, error) {
-	org, _, err := t.gh.Organizations.Get(ctx, owner)
+	org, _, err := t.gh.Organizations.Get(ctx, ghclient.Seg(owner))
 	if ghclient.IsNotFound(err) {
 		return indirectAccess{}, nil
 	}
@@ -147,7 +147,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 		}
 	}
 	teams, err := ghclient.All(func(lo github.ListOptions) ([]*github.Team, *github.Response, error) {
-		return t.gh.Repositories.ListTeams(ctx, owner, repo, &lo)
+		return t.gh.Repositories.ListTeams(ctx, ghclient.Seg(owner), ghclient.Seg(repo), &lo)
 	})
 	if err != nil {
 		return indirectAccess{}, repoErr(owner, repo, err)
@@ -155,7 +155,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 	for _, team := range teams {
 		level := repoLevel(team.GetPermission())
 		members, err := ghclient.All(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
-			return t.gh.Teams.ListTeamMembersBySlug(ctx, owner, team.GetSlug(), &github.TeamListTeamMembersOptions{ListOptions: lo})
+			return t.gh.Teams.ListTeamMembersBySlug(ctx, ghclient.Seg(owner), ghclient.Seg(team.GetSlug()), &github.TeamListTeamMembersOptions{ListOptions: lo})
 		})
 		if err != nil {
 			return indirectAccess{}, fmt.Errorf("list members of team %s/%s: %w", owner, team.GetSlug(), ghclient.Explain(err))
@@ -166,7 +166,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 		}
 	}
 	owners, err := ghclient.All(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
-		return t.gh.Organizations.ListMembers(ctx, owner, &github.ListMembersOptions{Role: "admin", ListOptions: lo})
+		return t.gh.Organizations.ListMembers(ctx, ghclient.Seg(owner), &github.ListMembersOptions{Role: "admin", ListOptions: lo})
 	})
 	if err != nil {
 		return indirectAccess{}, fmt.Errorf("list owners of organization %s: %w", owner, ghclient.Explain(err))
@@ -179,7 +179,7 @@ func (t *Target) indirect(ctx context.Context, owner, repo string) (indirectAcce
 
 func (t *Target) collaborators(ctx context.Context, owner, repo, affiliation string) ([]*github.User, error) {
 	users, err := ghclient.All(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
-		return t.gh.Repositories.ListCollaborators(ctx, owner, repo, &github.ListCollaboratorsOptions{Affiliation: affiliation, ListOptions: lo})
+		return t.gh.Repositories.ListCollaborators(ctx, ghclient.Seg(owner), ghclient.Seg(repo), &github.ListCollaboratorsOptions{Affiliation: affiliation, ListOptions: lo})
 	})
 	return users, repoErr(owner, repo, err)
 }
@@ -190,10 +190,10 @@ func (t *Target) collaborators(ctx context.Context, owner, repo, affiliation str
 func (t *Target) grantRepo(ctx context.Context, principal string, s scope.Scope, cur state) (target.Access, error) {
 	invited := target.Access{Level: cur.Level, Direct: s.Level, Pending: true}
 	if cur.Pending {
-		_, _, err := t.gh.Repositories.UpdateInvitation(ctx, s.Owner, s.Name, cur.inviteID, invitationPermission(s.Level))
+		_, _, err := t.gh.Repositories.UpdateInvitation(ctx, ghclient.Seg(s.Owner), ghclient.Seg(s.Name), cur.inviteID, invitationPermission(s.Level))
 		return invited, err
 	}
-	inv, _, err := t.gh.Repositories.AddCollaborator(ctx, s.Owner, s.Name, principal, &github.RepositoryAddCollaboratorOptions{Permission: s.Level})
+	inv, _, err := t.gh.Repositories.AddCollaborator(ctx, ghclient.Seg(s.Owner), ghclient.Seg(s.Name), ghclient.Seg(principal), &github.RepositoryAddCollaboratorOptions{Permission: s.Level})
 	switch {
 	case err != nil:
 		return target.None, err
@@ -207,13 +207,13 @@ func (t *Target) restoreRepo(ctx context.Context, principal string, s scope.Scop
 	var err error
 	switch {
 	case cur.Pending && prev.Direct == "":
-		_, err = t.gh.Repositories.DeleteInvitation(ctx, s.Owner, s.Name, cur.inviteID)
+		_, err = t.gh.Repositories.DeleteInvitation(ctx, ghclient.Seg(s.Owner), ghclient.Seg(s.Name), cur.inviteID)
 	case cur.Pending:
-		_, _, err = t.gh.Repositories.UpdateInvitation(ctx, s.Owner, s.Name, cur.inviteID, invitationPermission(prev.Direct))
+		_, _, err = t.gh.Repositories.UpdateInvitation(ctx, ghclient.Seg(s.Owner), ghclient.Seg(s.Name), cur.inviteID, invitationPermission(prev.Direct))
 	case prev.Direct == "":
-		_, err = t.gh.Repositories.RemoveCollaborator(ctx, s.Owner, s.Name, principal)
+		_, err = t.gh.Repositories.RemoveCollaborator(ctx, ghclient.Seg(s.Owner), ghclient.Seg(s.Name), ghclient.Seg(principal))
 	default:
-		_, _, err = t.gh.Repositories.AddCollaborator(ctx, s.Owner, s.Name, principal, &github.RepositoryAddCollaboratorOptions{Permission: prev.Direct})
+		_, _, err = t.gh.Repositories.AddCollaborator(ctx, ghclient.Seg(s.Owner), ghclient.Seg(s.Name), ghclient.Seg(principal), &github.RepositoryAddCollaboratorOptions{Permission: prev.Direct})
 	}
 	return err
 }

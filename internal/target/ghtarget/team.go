@@ -16,7 +16,7 @@ import (
 func (t *Target) loadTeam(ctx context.Context, org, slug string) (snapshot, error) {
 	members := func(role string) ([]*github.User, error) {
 		return ghclient.All(func(lo github.ListOptions) ([]*github.User, *github.Response, error) {
-			return t.gh.Teams.ListTeamMembersBySlug(ctx, org, slug, &github.TeamListTeamMembersOptions{Role: role, ListOptions: lo})
+			return t.gh.Teams.ListTeamMembersBySlug(ctx, ghclient.Seg(org), ghclient.Seg(slug), &github.TeamListTeamMembersOptions{Role: role, ListOptions: lo})
 		})
 	}
 	maintainers, err := members("maintainer")
@@ -42,7 +42,7 @@ func (t *Target) loadTeam(ctx context.Context, org, slug string) (snapshot, erro
 // members costs no call for it.
 func (t *Target) loadTeamInvitations(ctx context.Context, org, slug string) (snapshot, error) {
 	invites, err := ghclient.All(func(lo github.ListOptions) ([]*github.Invitation, *github.Response, error) {
-		return t.gh.Teams.ListPendingTeamInvitationsBySlug(ctx, org, slug, &lo)
+		return t.gh.Teams.ListPendingTeamInvitationsBySlug(ctx, ghclient.Seg(org), ghclient.Seg(slug), &lo)
 	})
 	if err != nil {
 		return nil, teamErr(org, slug, err)
@@ -68,9 +68,9 @@ func (t *Target) loadTeamInvitations(ctx context.Context, org, slug string) (sna
 // for a non-member and for a missing team, so a 404 is told apart by reading
 // the team.
 func (t *Target) teamMembership(ctx context.Context, org, slug, login string) (target.Access, error) {
-	m, _, err := t.gh.Teams.GetTeamMembershipBySlug(ctx, org, slug, login)
+	m, _, err := t.gh.Teams.GetTeamMembershipBySlug(ctx, ghclient.Seg(org), ghclient.Seg(slug), ghclient.Seg(login))
 	if ghclient.IsNotFound(err) {
-		if _, _, err := t.gh.Teams.GetTeamBySlug(ctx, org, slug); err != nil {
+		if _, _, err := t.gh.Teams.GetTeamBySlug(ctx, ghclient.Seg(org), ghclient.Seg(slug)); err != nil {
 			return target.None, teamErr(org, slug, err)
 		}
 		return target.None, nil
@@ -82,7 +82,7 @@ func (t *Target) teamMembership(ctx context.Context, org, slug, login string) (t
 }
 
 func (t *Target) grantTeam(ctx context.Context, principal string, s scope.Scope) (target.Access, error) {
-	m, _, err := t.gh.Teams.AddTeamMembershipBySlug(ctx, s.Owner, s.Name, principal, &github.TeamAddTeamMembershipOptions{Role: s.Level})
+	m, _, err := t.gh.Teams.AddTeamMembershipBySlug(ctx, ghclient.Seg(s.Owner), ghclient.Seg(s.Name), ghclient.Seg(principal), &github.TeamAddTeamMembershipOptions{Role: s.Level})
 	if err != nil {
 		return target.None, err
 	}
@@ -93,9 +93,9 @@ func (t *Target) restoreTeam(ctx context.Context, principal string, s scope.Scop
 	var err error
 	if prev.Direct == "" {
 		// Also cancels a pending membership, with its invitation.
-		_, err = t.gh.Teams.RemoveTeamMembershipBySlug(ctx, s.Owner, s.Name, principal)
+		_, err = t.gh.Teams.RemoveTeamMembershipBySlug(ctx, ghclient.Seg(s.Owner), ghclient.Seg(s.Name), ghclient.Seg(principal))
 	} else {
-		_, _, err = t.gh.Teams.AddTeamMembershipBySlug(ctx, s.Owner, s.Name, principal, &github.TeamAddTeamMembershipOptions{Role: prev.Direct})
+		_, _, err = t.gh.Teams.AddTeamMembershipBySlug(ctx, ghclient.Seg(s.Owner), ghclient.Seg(s.Name), ghclient.Seg(principal), &github.TeamAddTeamMembershipOptions{Role: prev.Direct})
 	}
 	return err
 }
