@@ -24,13 +24,14 @@ const usage = `usage: jit-gate <command> [flags]
 
 commands:
   check   judge a plan against its policies and the pull request's reviews
+  revoke  take away what expired elevations still give, from the state, at once
   sweep   remove shadow access under exclusive policies, from a refreshed plan
   record  after an apply: post its audit entries on the merged pull request,
           or on the audit-log issue for runs without one
   audit   who held which access, when, why, approved by whom, from the state;
           --verify reports gate comments tampered with
 
-Run "jit-gate check -h" (or sweep, record, audit -h) for the flags.
+Run "jit-gate check -h" (or revoke, sweep, record, audit -h) for the flags.
 Exit codes: 0 pass, 1 blocked (audit --verify: tampering found), 2 error.
 `
 
@@ -49,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "check":
 		return check(ctx, args[1:], getenv, stdout, stderr)
+	case "revoke":
+		return revokeCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "sweep":
 		return sweepCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "record":

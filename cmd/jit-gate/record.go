@@ -15,6 +15,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
+	"github.com/jitgate/terraform-provider-jit/internal/revoke"
 	"github.com/jitgate/terraform-provider-jit/internal/sweep"
 )
 
@@ -22,6 +23,7 @@ import (
 type recordConfig struct {
 	planPath, statePath string
 	sweepPath           string
+	revokedPath         string
 	outcome             string
 	mode                gate.Mode
 	owner, repo         string
@@ -61,9 +63,10 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 	}
 	fs := flag.NewFlagSet("jit-gate record", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.planPath, "plan", "", "`terraform show -json` output of the plan that was applied (required)")
+	fs.StringVar(&cfg.planPath, "plan", "", "`terraform show -json` output of the plan that was applied (required unless --revoked is given)")
 	fs.StringVar(&cfg.statePath, "state", "", "`terraform show -json` output of the state after the apply: exact grant and revocation times (without it they read \"at apply\")")
 	fs.StringVar(&cfg.sweepPath, "sweep", "", "`jit-gate sweep --format json` output of this run: the shadow access it removed is recorded too")
+	fs.StringVar(&cfg.revokedPath, "revoked", "", "`jit-gate revoke --format json` output of this run: the expired access it took away is recorded, with its expiry lag")
 	fs.StringVar(&cfg.outcome, "outcome", "", "how the apply ended (required): success, failure, cancelled, or skipped (nothing applied: only overdue break-glass reviews are recorded)")
 	mode := fs.String("mode", string(gate.ModeApply), "apply (record on the pull request merged as GITHUB_SHA, or the audit-log issue if there is none) or drift (a scheduled or manual run: the audit-log issue, with the break-glass follow-up)")
 	repo := fs.String("repo", getenv("GITHUB_REPOSITORY"), "repository `OWNER/NAME` (default $GITHUB_REPOSITORY)")
@@ -87,8 +90,8 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 	switch {
 	case fs.NArg() > 0:
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case cfg.planPath == "":
-		return cfg, errors.New("--plan is required")
+	case cfg.planPath == "" && cfg.revokedPath == "":
+		return cfg, errors.New("--plan is required (or --revoked, for a jit-gate revoke run without a plan)")
 	case cfg.token == "":
 		return cfg, errors.New("GITHUB_TOKEN is not set: record writes its entries to GitHub")
 	case cfg.sha == "":
@@ -99,9 +102,18 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 }
 
 func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) error {
-	p, err := plan.ReadFile(cfg.planPath)
-	if err != nil {
-		return err
+	p := &plan.Plan{}
+	var err error
+	if cfg.planPath != "" {
+		if p, err = plan.ReadFile(cfg.planPath); err != nil {
+			return err
+		}
+	}
+	var revoked revoke.Result
+	if cfg.revokedPath != "" {
+		if revoked, err = readRevoked(cfg.revokedPath); err != nil {
+			return err
+		}
 	}
 	var state []audit.Grant
 	if cfg.statePath != "" {
@@ -122,7 +134,7 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 	res, err := audit.Record(ctx, client, audit.RecordRun{
 		Plan: p, State: state, Outcome: cfg.outcome, Mode: cfg.mode,
 		Owner: cfg.owner, Repo: cfg.repo, Commit: cfg.sha, RunURL: cfg.runURL,
-		Installation: installation(cfg.inActions), Now: time.Now().UTC(), Swept: swept,
+		Installation: installation(cfg.inActions), Now: time.Now().UTC(), Swept: swept, Revoked: revoke.Records(revoked),
 	})
 	// Whatever was built is shown, so the log keeps the record even when
 	// posting it failed.
@@ -149,6 +161,22 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "jit-gate record: %d comment(s) on pull request #%d\n", res.Comments, res.Number)
 	}
 	return nil
+}
+
+// readRevoked reads what `jit-gate revoke --format json` wrote.
+func readRevoked(path string) (revoke.Result, error) {
+	var res revoke.Result
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return res, fmt.Errorf("read --revoked: %w", err)
+	}
+	if err := json.Unmarshal(data, &res); err != nil || res.Outcomes == nil {
+		return res, fmt.Errorf("read --revoked %s: not the JSON output of jit-gate revoke", path)
+	}
+	if res.DryRun {
+		return res, fmt.Errorf("read --revoked %s: a dry run took nothing away; there is nothing to record", path)
+	}
+	return res, nil
 }
 
 // readSweep reads what `jit-gate sweep --format json` wrote.

@@ -30,6 +30,9 @@ type RecordRun struct {
 	Installation string // the login to use when the token cannot name itself (prfacts.Self)
 	Now          time.Time
 	Swept        []sweep.Outcome // what jit-gate sweep did in this run, if it ran
+	// Revoked is what jit-gate revoke took away in this run, if it ran
+	// (revoke.Records), listed with the plan's revocations.
+	Revoked []report.RecordRevocation
 }
 
 // Recorded is where a run's entries went.
@@ -72,6 +75,7 @@ func Record(ctx context.Context, client *github.Client, run RecordRun) (Recorded
 	rec.PR = facts.Number
 	fill(&rec, run.Plan, gate.Evaluate(run.Plan, facts, opts), run.State)
 	rec.Swept = run.Swept
+	rec.Revocations = append(rec.Revocations, run.Revoked...)
 
 	out := Recorded{Record: rec, Number: rec.PR}
 	if rec.Empty() {
