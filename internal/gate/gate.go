@@ -42,6 +42,7 @@ var rulebook = []rule{
 	{RuleBreakGlassUnreviewed, breakGlassUnreviewed},
 	{RuleAccessShadow, accessShadow},
 	{RuleCreateBeforeDestroy, createBeforeDestroy},
+	{RuleOverlap, overlap},
 }
 
 // Evaluate applies every rule to the plan.

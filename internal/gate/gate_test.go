@@ -199,7 +199,7 @@ func TestElevationRules(t *testing.T) {
 					plan.ElevationChange{Resource: res(plan.TypeElevation, "old"), Action: plan.ActionNoOp, Before: old, After: old},
 					plan.ElevationChange{Resource: res(plan.TypeElevation, "gone"), Action: plan.ActionDelete, Before: gone})
 			}},
-		{name: "policy.max_active: one already active", want: []string{RulePolicyMaxActive},
+		{name: "policy.max_active: one already active", want: []string{RuleOverlap, RulePolicyMaxActive},
 			setup: func(p *plan.Plan, f *Facts) {
 				setPolicy(p, func(p *policy.Policy) { p.MaxActivePerPrincipal = 1 })
 				cur := elevation(func(e *policy.Elevation) { e.Status, e.Principal, e.Unknown = "pending", "ALICE", nil })
@@ -652,7 +652,7 @@ func TestJSONShape(t *testing.T) {
 	}
 	p, f := scenario()
 	b, _ := json.Marshal(Evaluate(p, f, Options{Mode: ModePR}).Elevations[0])
-	want := `{"address":"jit_elevation.req","action":"create","principal":"alice","scope":"github:repo:acme/api:admin","duration":"2h","policy":"admins","break_glass":false,"approvals_required":1,"approved_by":["bob"],"not_counted":[]}`
+	want := `{"address":"jit_elevation.req","action":"create","principal":"alice","scope":"github:repo:acme/api:admin","duration":"2h","policy":"admins","break_glass":false,"approvals_required":1,"approved_by":["bob"],"not_counted":[],"overlaps":[]}`
 	if string(b) != want {
 		t.Errorf("elevation JSON\n got %s\nwant %s", b, want)
 	}

@@ -29,6 +29,7 @@ type view struct {
 	governed    []governed              // policy changes that need governance approval
 	loosened    map[*plan.PolicyChange][]string
 	shadow      []ShadowAccess
+	overlaps    map[string][]OverlapReport // by request address: elevations in force it overlaps
 }
 
 // request is an elevation the plan grants, with its policy.
@@ -81,6 +82,10 @@ func newView(p *plan.Plan, f Facts, o Options) *view {
 		v.govern(&p.Policies[i])
 	}
 	v.shadow = shadowAccess(p)
+	v.overlaps = map[string][]OverlapReport{}
+	for _, rq := range v.requests {
+		v.overlaps[rq.Address] = overlapsOf(p, rq.ElevationChange)
+	}
 	return v
 }
 
