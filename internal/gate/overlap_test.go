@@ -37,7 +37,9 @@ func overlapScenario(mods ...func(req *policy.Elevation, cur *plan.ElevationChan
 }
 
 func TestOverlapDeclaredPassesAndIsShown(t *testing.T) {
-	r := overlapScenario(func(req *policy.Elevation, cur *plan.ElevationChange) { req.Overlaps = []policy.Overlap{entry(cur.Before)} })
+	r := overlapScenario(func(req *policy.Elevation, cur *plan.ElevationChange) {
+		req.Overlaps = []policy.Overlap{entry(cur.Before)}
+	})
 	if r.Verdict != VerdictPass {
 		t.Fatalf("verdict %s: %s", r.Verdict, messages(r))
 	}
