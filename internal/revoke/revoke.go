@@ -202,6 +202,9 @@ func runGroup(ctx context.Context, tg target.Target, g []*plan.StateElevation, n
 			again = append(again, el)
 		}
 	}
+	if len(expired)+len(again) == 0 {
+		return nil
+	}
 	to, keep := restoreTo(append(subjects, again...))
 	// Elevations in force keep what they cover: those are not found again.
 	again = slices.DeleteFunc(again, func(el *plan.StateElevation) bool { return scope.Rank(sc.Kind, to.Direct) >= rank(el) })
@@ -285,6 +288,9 @@ func baseline(from, group []*plan.StateElevation) target.Access {
 				in, changed = append(in, el), true
 			}
 		}
+	}
+	if len(from) == 0 {
+		return target.None
 	}
 	sc, _ := scope.Parse(from[0].Scope)
 	base, first := target.None, true

@@ -172,6 +172,17 @@ func TestOverlapKeepsAccessUntilTheLastExpires(t *testing.T) {
 	}
 }
 
+// An elevation that ended and whose access is gone needs nothing, and
+// costs no write.
+func TestEndedAndGoneIsNothing(t *testing.T) {
+	w := newWorld(t)
+	old := ended(w.el("jit_elevation.old", "alice", "github:team:acme/ops", "active", 0, time.Minute, "none"), policy.StatusExpired)
+	wantResults(t, w.run(t, []plan.StateElevation{old}, false), map[string]string{})
+	if n := w.writes(); n != 0 {
+		t.Errorf("%d writes", n)
+	}
+}
+
 // A maintainer elevation expires while a member elevation is in force: the
 // restore goes down to member, not to nothing.
 func TestExpiryRestoresToTheHighestInForce(t *testing.T) {
