@@ -25,11 +25,10 @@ var (
 	now = t0.Add(time.Hour)
 )
 
-// world is a fake GitHub with org acme (owner "owner"), team acme/ops and
-// org members alice and bob, and a Target over it.
+// world is a fake GitHub with org acme (owner "owner"), team acme/ops,
+// repository acme/app and org members alice and bob.
 type world struct {
-	f  *githubfake.Fake
-	tg *ghtarget.Target
+	f *githubfake.Fake
 }
 
 func newWorld(t *testing.T) *world {
