@@ -561,9 +561,13 @@ func TestDrift(t *testing.T) {
 		// invitation accepted turns pending into active.
 		{Resource: res(plan.TypePolicy, "admins"), Action: plan.ActionUpdate, Attributes: []string{"observed"}},
 		{Resource: res(plan.TypeElevation, "accepted"), Action: plan.ActionUpdate, Attributes: []string{"history", "status"}},
+		// A renamed principal, followed by ID; an ID recorded for a state
+		// written before IDs were.
+		{Resource: res(plan.TypeElevation, "renamed"), Action: plan.ActionUpdate, Attributes: []string{"history", "principal_login"}},
+		{Resource: res(plan.TypeElevation, "upgraded"), Action: plan.ActionUpdate, Attributes: []string{"principal_id", "principal_login"}},
 	}
 	r := Evaluate(p, f, Options{Mode: ModePR})
-	if r.Verdict != VerdictPass || len(r.Drift) != 4 || r.Drift[0].Address != "jit_elevation.accepted" {
+	if r.Verdict != VerdictPass || len(r.Drift) != 6 || r.Drift[0].Address != "jit_elevation.accepted" {
 		t.Fatalf("pr mode: verdict %q, drift %+v\n%s", r.Verdict, r.Drift, messages(r))
 	}
 	r = Evaluate(p, f, Options{Mode: ModeDrift})
