@@ -1,11 +1,9 @@
 package gate
 
 import (
-	"strings"
-
+	"github.com/jitgate/terraform-provider-jit/internal/lifecycle"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
-	"github.com/jitgate/terraform-provider-jit/internal/scope"
 )
 
 // RuleOverlap (added beside DESIGN's ids): a request for a principal at a
@@ -50,34 +48,12 @@ func overlapsOf(p *plan.Plan, rq *plan.ElevationChange) []OverlapReport {
 	}
 	for i := range p.Elevations {
 		ec := &p.Elevations[i]
-		if ec.Address == rq.Address || ec.Before == nil || ec.After == nil || !policy.Live(ec.Before.Status) || !sameHolder(el, ec.Before) {
+		if ec.Address == rq.Address || ec.Before == nil || ec.After == nil || !policy.Live(ec.Before.Status) || !lifecycle.SameGroup(el, ec.Before) {
 			continue
 		}
 		out = append(out, OverlapReport{Address: ec.Address, Scope: ec.Before.Scope, ExpiresAt: ec.Before.ExpiresAt, Declared: declared[ec.Before.ID]})
 	}
 	return out
-}
-
-// sameHolder reports whether a and b are elevations of one principal at
-// one team or repository: the same GitHub ID when both are known, else the
-// same login, as configured or as GitHub last reported it.
-func sameHolder(a, b *policy.Elevation) bool {
-	sa, errA := scope.Parse(a.Scope)
-	sb, errB := scope.Parse(b.Scope)
-	if errA != nil || errB != nil || sa.Resource() != sb.Resource() {
-		return false
-	}
-	if a.PrincipalID != 0 && b.PrincipalID != 0 {
-		return a.PrincipalID == b.PrincipalID
-	}
-	for _, x := range []string{a.Principal, a.PrincipalLogin} {
-		for _, y := range []string{b.Principal, b.PrincipalLogin} {
-			if x != "" && strings.EqualFold(x, y) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func overlap(v *view) []Violation {
@@ -93,7 +69,7 @@ func overlap(v *view) []Violation {
 			}
 		}
 		for _, other := range v.requests[:i] {
-			if other.el != nil && !rq.el.IsUnknown("principal") && !other.el.IsUnknown("principal") && sameHolder(rq.el, other.el) {
+			if other.el != nil && !rq.el.IsUnknown("principal") && !other.el.IsUnknown("principal") && lifecycle.SameGroup(rq.el, other.el) {
 				out = append(out, violation(rq.Address, "%s and %s request access for %s at the same team or repository in one plan: request one, then the other listing it in overlaps",
 					other.Address, rq.Address, rq.el.Principal))
 			}
@@ -134,7 +110,7 @@ func checkOverlapEntries(v *view, ec *plan.ElevationChange) []Violation {
 		if planned == nil {
 			planned = match.Before
 		}
-		if !sameHolder(el, planned) || o.Principal != planned.Principal || o.PrincipalID != planned.PrincipalID || o.Scope != planned.Scope ||
+		if !lifecycle.SameGroup(el, planned) || o.Principal != planned.Principal || o.PrincipalID != planned.PrincipalID || o.Scope != planned.Scope ||
 			o.Status != planned.Status || o.ExpiresAt != planned.ExpiresAt || o.PreviousAccess != planned.PreviousAccess {
 			out = append(out, violation(ec.Address, "overlaps entry %q does not match %s as the plan has it: reference the resource (overlaps = [%s]) rather than writing its values",
 				o.ID, match.Address, match.Address))

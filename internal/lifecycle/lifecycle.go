@@ -55,7 +55,7 @@ func Previous(el *policy.Elevation) (target.Access, error) {
 
 // SameGroup reports whether a and b are elevations of one principal at one
 // team or repository: the same GitHub ID when both are known, else the
-// same login.
+// same login, as configured or as GitHub last reported it.
 func SameGroup(a, b *policy.Elevation) bool {
 	sa, errA := scope.Parse(a.Scope)
 	sb, errB := scope.Parse(b.Scope)
@@ -65,7 +65,14 @@ func SameGroup(a, b *policy.Elevation) bool {
 	if a.PrincipalID != 0 && b.PrincipalID != 0 {
 		return a.PrincipalID == b.PrincipalID
 	}
-	return strings.EqualFold(a.Principal, b.Principal)
+	for _, x := range []string{a.Principal, a.PrincipalLogin} {
+		for _, y := range []string{b.Principal, b.PrincipalLogin} {
+			if x != "" && strings.EqualFold(x, y) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // overlapped returns el's overlaps entries as elevations, checking that each

@@ -160,6 +160,15 @@ type Restored struct {
 	Kept []*policy.Elevation // elevations in force whose access stays
 }
 
+// String says what the revocation restored, naming the elevations in force
+// whose access stays.
+func (r Restored) String() string {
+	if len(r.Kept) == 0 {
+		return r.To.Encode()
+	}
+	return r.To.Encode() + ", which " + ids(r.Kept) + " in force still give"
+}
+
 // Restore revokes el: the principal's access goes back to el's previous
 // access, raised to what the elevations el overlaps still give while in
 // force. It never raises access.

@@ -149,7 +149,7 @@ func TestModifyPlanExpiryNamesWhatOverlapsKeep(t *testing.T) {
 	}
 	state.Overlaps = overlaps
 	_, resp := planAt(t, expires, state)
-	if w := resp.Diagnostics.Warnings(); len(w) != 1 || !strings.Contains(w[0].Detail(), "restores member, which elev-0 in force still gives") {
+	if w := resp.Diagnostics.Warnings(); len(w) != 1 || !strings.Contains(w[0].Detail(), "restores member, which elev-0 (until 2026-11-28T13:00:00Z) in force still give") {
 		t.Errorf("warnings = %v", w)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -297,15 +296,9 @@ func restoresTo(el *policy.Elevation, now time.Time) string {
 	for i, o := range el.Overlaps {
 		others[i] = o.Elevation()
 	}
-	to, keep := lifecycle.Justified(sc.Kind, prev, others, now)
-	if len(keep) == 0 {
-		return to.Encode()
-	}
-	ids := make([]string, len(keep))
-	for i, k := range keep {
-		ids[i] = k.ID
-	}
-	return fmt.Sprintf("%s, which %s in force still gives", to.Encode(), strings.Join(ids, ", "))
+	r := lifecycle.Restored{}
+	r.To, r.Kept = lifecycle.Justified(sc.Kind, prev, others, now)
+	return r.String()
 }
 
 // Create grants the access. The grant reads what the principal holds
@@ -493,14 +486,7 @@ func (r *elevationResource) restore(ctx context.Context, el *policy.Elevation, d
 			fmt.Sprintf("The elevation stays in state unchanged, so the next apply retries the revocation.\n\n%s", err))
 		return "", false
 	}
-	to := res.To.Encode()
-	if len(res.Kept) > 0 {
-		kept := make([]string, len(res.Kept))
-		for i, k := range res.Kept {
-			kept[i] = k.ID + " (until " + k.ExpiresAt + ")"
-		}
-		to += ", which " + strings.Join(kept, ", ") + " still gives"
-	}
+	to := res.String()
 	tflog.Info(ctx, "elevation revoked", map[string]any{"principal": res.User.Login, "principal_id": res.User.ID, "scope": el.Scope, "restored": to})
 	return to, true
 }

@@ -14,7 +14,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -124,7 +123,7 @@ func Groups(els []plan.StateElevation) [][]*plan.StateElevation {
 	for i := range els {
 		el := &els[i]
 		at := slices.IndexFunc(groups, func(g []*plan.StateElevation) bool {
-			return slices.ContainsFunc(g, func(o *plan.StateElevation) bool { return same(&el.Elevation, &o.Elevation) })
+			return slices.ContainsFunc(g, func(o *plan.StateElevation) bool { return lifecycle.SameGroup(&el.Elevation, &o.Elevation) })
 		})
 		if at < 0 {
 			groups = append(groups, []*plan.StateElevation{el})
@@ -133,21 +132,6 @@ func Groups(els []plan.StateElevation) [][]*plan.StateElevation {
 		}
 	}
 	return groups
-}
-
-// same is lifecycle.SameGroup, also matching the login GitHub reported at
-// the last refresh.
-func same(a, b *policy.Elevation) bool {
-	if lifecycle.SameGroup(a, b) {
-		return true
-	}
-	if a.PrincipalID != 0 && b.PrincipalID != 0 {
-		return false
-	}
-	sa, errA := scope.Parse(a.Scope)
-	sb, errB := scope.Parse(b.Scope)
-	return errA == nil && errB == nil && sa.Resource() == sb.Resource() &&
-		strings.EqualFold(lifecycle.Who(a).Login, lifecycle.Who(b).Login)
 }
 
 // runGroup decides and acts for one principal at one team or repository.
