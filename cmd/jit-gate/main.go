@@ -26,13 +26,16 @@ commands:
   check   judge a plan against its policies and the pull request's reviews
   revoke  take away what expired elevations still give, from the state, at once
   sweep   remove shadow access under exclusive policies, from a refreshed plan
-  record  after an apply: post its audit entries on the merged pull request,
-          or on the audit-log issue for runs without one
-  audit   who held which access, when, why, approved by whom, from the state;
-          --verify reports gate comments tampered with
+  record  after an apply: seal its audit record into the audit log, and copy
+          it to the merged pull request
+  audit   who held which access, when, why, approved by whom, from the audit
+          records (and the state); --verify checks the whole trail
+  prune   archive ended elevations into the audit log, so their blocks can
+          leave the configuration without the trail losing them
+  version print the version, commit and build date (also --version)
 
-Run "jit-gate check -h" (or revoke, sweep, record, audit -h) for the flags.
-Exit codes: 0 pass, 1 blocked (audit --verify: tampering found), 2 error.
+Run "jit-gate check -h" (or revoke, sweep, record, audit, prune -h) for the flags.
+Exit codes: 0 pass, 1 blocked (audit --verify: the trail does not check), 2 error.
 `
 
 func main() {
@@ -58,6 +61,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return record(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "prune":
+		return pruneCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "version", "-version", "--version":
+		return versionCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass

@@ -110,9 +110,12 @@ func TestRevokeAndRecord(t *testing.T) {
 	}
 
 	revoked := writeFile(t, "revoke.json", res.stdout)
+	// The expiry job runs on main's head, whose settings name the gate.
+	head := strings.Repeat("a", 40)
+	f.PushCommit("acme", "infra", githubfake.RepoCommit{SHA: head, Parents: []string{f.Snapshot().Repos[0].Branches["main"]}, Branch: "main"})
 	recEnv := map[string]string{"GITHUB_TOKEN": "tok", "GITHUB_API_URL": env["GITHUB_API_URL"], "GITHUB_REPOSITORY": "acme/infra",
-		"GITHUB_SHA": strings.Repeat("a", 40)}
-	rec := gateRun(t, recEnv, "record", "--mode", "drift", "--revoked", revoked, "--outcome", "success")
+		"GITHUB_SHA": head, "JIT_GATE_SEAL_KEY": testKey}
+	rec := gateRun(t, recEnv, "record", "--revoked", revoked)
 	if rec.code != exitPass {
 		t.Fatalf("record: exit %d\n%s%s", rec.code, rec.stdout, rec.stderr)
 	}
@@ -121,9 +124,13 @@ func TestRevokeAndRecord(t *testing.T) {
 		t.Fatalf("issues = %+v, want the audit-log issue", issues)
 	}
 	comments := f.Comments("acme", "infra", issues[0].Number)
-	if len(comments) != 1 || !strings.Contains(comments[0].Body, `| jit\_elevation\.a | alice |`) ||
-		!strings.Contains(comments[0].Body, "expired; gone 10m") || strings.Contains(comments[0].Body, `jit\_elevation\.b`) {
-		t.Errorf("record comments = %+v, want a's revocation with its lag, not the failed b", comments)
+	if len(comments) != 1 || !strings.Contains(comments[0].Body, "jit-gate record: revoked at expiry") ||
+		!strings.Contains(comments[0].Body, `| jit\_elevation\.a | alice |`) || strings.Contains(comments[0].Body, `jit\_elevation\.b`) {
+		t.Errorf("record comments = %+v, want a's revocation, not the failed b", comments)
+	}
+	// The lag is in the sealed entry: expires_at and the time it was gone.
+	if a := out.Outcomes[0]; !strings.Contains(comments[0].Body, a.ExpiresAt) || !strings.Contains(comments[0].Body, a.GoneAt) {
+		t.Errorf("the record lacks a's expiry %s or the time it was gone %s:\n%s", a.ExpiresAt, a.GoneAt, comments[0].Body)
 	}
 
 	again := gateRun(t, env, "revoke", "--state", state)
@@ -141,8 +148,8 @@ func TestRevokeRefusesAPlanAndNeedsAToken(t *testing.T) {
 	if res := gateRun(t, nil, "revoke", "--state", state); res.code != exitError || !strings.Contains(res.stderr, "GITHUB_TOKEN is not set") {
 		t.Errorf("no token: exit %d, stderr %q", res.code, res.stderr)
 	}
-	if res := gateRun(t, map[string]string{"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "acme/infra", "GITHUB_SHA": strings.Repeat("a", 40)},
-		"record", "--mode", "drift", "--revoked", plan, "--outcome", "success"); res.code != exitError || !strings.Contains(res.stderr, "not the JSON output of jit-gate revoke") {
+	if res := gateRun(t, map[string]string{"GITHUB_TOKEN": "t", "GITHUB_REPOSITORY": "acme/infra", "GITHUB_SHA": strings.Repeat("a", 40), "JIT_GATE_SEAL_KEY": testKey},
+		"record", "--revoked", plan); res.code != exitError || !strings.Contains(res.stderr, "not the JSON output of jit-gate revoke") {
 		t.Errorf("record --revoked of a plan: exit %d, stderr %q", res.code, res.stderr)
 	}
 }

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
+	"github.com/jitgate/terraform-provider-jit/internal/audit"
+	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 )
 
@@ -65,10 +66,10 @@ func Text(w io.Writer, r Result) error {
 }
 
 // Records are the audit entries of what the run took away: one revocation
-// each, held since its grant, gone when this run saw it gone, with the
-// expiry lag in words.
-func Records(r Result) []report.RecordRevocation {
-	var out []report.RecordRevocation
+// each, held since its grant, gone when this run saw it gone; the expiry
+// lag is the time from ExpiresAt to At.
+func Records(r Result) []audit.Revoked {
+	out := []audit.Revoked{}
 	for _, o := range r.Outcomes {
 		if o.Result != Revoked {
 			continue
@@ -77,11 +78,12 @@ func Records(r Result) []report.RecordRevocation {
 		if o.Login != "" && !strings.EqualFold(o.Login, o.Principal) {
 			who += " (now " + o.Login + ")"
 		}
-		why := "found again after it ended (jit-gate revoke)"
-		if lag, ok := o.Lag(); ok {
-			why = fmt.Sprintf("expired; gone %s after expires_at (jit-gate revoke)", lag.Round(time.Second))
+		why := gate.RevokeExpired
+		if o.Why == WhyFoundAgain {
+			why = gate.RevokeDrift
 		}
-		out = append(out, report.RecordRevocation{Address: o.Address, Principal: who, Scope: o.Scope, Why: why, From: o.GrantedAt, At: o.GoneAt})
+		out = append(out, audit.Revoked{Address: o.Address, ID: o.ID, Principal: who, Scope: o.Scope, Why: why,
+			GrantedAt: o.GrantedAt, ExpiresAt: o.ExpiresAt, At: o.GoneAt})
 	}
 	return out
 }

@@ -41,6 +41,7 @@ const (
 // Outcome is what the run did for one elevation.
 type Outcome struct {
 	Address     string `json:"address"`
+	ID          string `json:"id"`
 	Principal   string `json:"principal"`
 	Login       string `json:"login"` // the principal's login on GitHub now (differs after a rename)
 	PrincipalID int64  `json:"principal_id"`
@@ -222,7 +223,7 @@ func runGroup(ctx context.Context, tg target.Target, g []*plan.StateElevation, n
 	var out []Outcome
 	add := func(el *plan.StateElevation, why string) {
 		o := Outcome{
-			Address: el.Address, Principal: el.Principal, Login: user.Login, PrincipalID: user.ID,
+			Address: el.Address, ID: el.ID, Principal: el.Principal, Login: user.Login, PrincipalID: user.ID,
 			Scope: el.Scope, Why: why, Result: result, RestoredTo: to.Encode(), KeptBy: keptBy,
 			GrantedAt: el.GrantedAt, ExpiresAt: el.ExpiresAt, Detail: detail,
 		}
@@ -322,7 +323,7 @@ func failAll(expired, ended []*plan.StateElevation, err error) []Outcome {
 		els []*plan.StateElevation
 	}{{WhyExpired, expired}, {WhyFoundAgain, ended}} {
 		for _, el := range els.els {
-			out = append(out, Outcome{Address: el.Address, Principal: el.Principal, Login: lifecycle.Who(&el.Elevation).Login,
+			out = append(out, Outcome{Address: el.Address, ID: el.ID, Principal: el.Principal, Login: lifecycle.Who(&el.Elevation).Login,
 				PrincipalID: el.PrincipalID, Scope: el.Scope, Why: els.why, Result: Failed, KeptBy: []string{},
 				GrantedAt: el.GrantedAt, ExpiresAt: el.ExpiresAt, Detail: err.Error()})
 		}
