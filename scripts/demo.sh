@@ -95,12 +95,18 @@ membership
 terraform show -json >state.json
 gate record --mode apply --plan plan.json --state state.json --outcome success
 
-act "Act 3: 30 seconds later, the hourly drift check"
+act "Act 3: 30 seconds later, the 5-minute expiry job takes the access away from the state, no plan needed"
 sleep 32
+terraform show -json >state.json
+# As in expire.yml, revoke writes with the provider's token.
+printf '\n$ GITHUB_TOKEN=$JIT_PROVIDER_TOKEN jit-gate revoke --state state.json --format json | tee revoke.json\n'
+GITHUB_TOKEN=demo-provider-token "$work/bin/jit-gate" revoke --state state.json --format json | tee revoke.json
+membership
+gate record --revoked revoke.json
+echo "the hourly drift check then records the expiry; its apply writes nothing to GitHub"
 plan
 gate check --plan plan.json --mode drift
 run terraform apply -no-color tfplan | tail -n 3
-membership
 terraform show -json >state.json
 gate record --mode drift --plan plan.json --state state.json --outcome success
 plan -detailed-exitcode || true

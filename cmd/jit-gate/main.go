@@ -24,6 +24,7 @@ const usage = `usage: jit-gate <command> [flags]
 
 commands:
   check   judge a plan against its policies and the pull request's reviews
+  revoke  take away what expired elevations still give, from the state, at once
   sweep   remove shadow access under exclusive policies, from a refreshed plan
   record  after an apply: seal its audit record into the audit log, and copy
           it to the merged pull request
@@ -33,7 +34,7 @@ commands:
           leave the configuration without the trail losing them
   version print the version, commit and build date (also --version)
 
-Run "jit-gate check -h" (or sweep, record, audit, prune -h) for the flags.
+Run "jit-gate check -h" (or revoke, sweep, record, audit, prune -h) for the flags.
 Exit codes: 0 pass, 1 blocked (audit --verify: the trail does not check), 2 error.
 `
 
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "check":
 		return check(ctx, args[1:], getenv, stdout, stderr)
+	case "revoke":
+		return revokeCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "sweep":
 		return sweepCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "record":

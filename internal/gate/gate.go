@@ -49,6 +49,7 @@ var rulebook = []rule{
 	{RuleAccessBypass, accessBypass},
 	{RuleGateTrust, gateTrust},
 	{RuleAccessShadow, heldShadow},
+	{RuleOverlap, overlap},
 }
 
 // Evaluate applies every rule to the plan.

@@ -183,6 +183,9 @@ type ElevationReport struct {
 	ApprovalsRequired int          `json:"approvals_required"`
 	ApprovedBy        []string     `json:"approved_by"`
 	NotCounted        []NotCounted `json:"not_counted"`
+	// Overlaps are the elevations in force for the same principal and team
+	// or repository: a request that extends them.
+	Overlaps []OverlapReport `json:"overlaps"`
 }
 
 // NotCounted is an approval that did not count, and why.
