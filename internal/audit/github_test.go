@@ -108,8 +108,9 @@ func TestRecordOnMergedPR(t *testing.T) {
 	if got.Number != n || got.Issue || got.Comments != 1 {
 		t.Fatalf("Recorded = %+v", got)
 	}
-	// commits/{sha}/pulls, the pull request, its reviews, its commits, the comment.
-	if calls := f.TotalCalls(); calls != 5 {
+	// commits/{sha}/pulls, the pull request, its reviews, its commits, its
+	// branch's pushes, the comment.
+	if calls := f.TotalCalls(); calls != 6 {
 		t.Errorf("%d calls: %v", calls, f.AllCalls())
 	}
 	comments := f.Comments("acme", "infra", n)

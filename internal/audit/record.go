@@ -45,7 +45,7 @@ type Recorded struct {
 // runs without one. Approvers are the gate's own count on that pull request,
 // from gate.Evaluate. A run with nothing to record posts nothing.
 //
-// API calls: apply mode, 1 to find the pull request, 3 to read it (+1 per
+// API calls: apply mode, 1 to find the pull request, 4 to read it (+1 per
 // team approver), 1 per comment; drift mode, the break-glass follow-up's
 // (see prfacts.PostHoc, none without overdue reviews), then 2 to find the
 // audit-log issue (+1 to open it the first time) and 1 per comment.

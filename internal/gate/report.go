@@ -43,6 +43,7 @@ type Facts struct {
 	HeadSHA     string
 	Reviews     []Review            // in submission order: the last decisive one per reviewer wins
 	Committers  []string            // logins that authored or committed any commit of the PR
+	Pushers     []string            // logins that pushed to the PR's head branch, as GitHub's activity names them
 	TeamMembers map[string][]string // lowercase "org/slug" -> active member logins, for every team in TeamsNeeded
 	Now         time.Time
 	// PostHoc holds, in drift mode, the facts of the pull request merged as
@@ -95,6 +96,7 @@ const (
 	WhyBot         = "bot"
 	WhyNotApprover = "not_approver"
 	WhyCommitter   = "committer"
+	WhyPusher      = "pusher"
 )
 
 // Why an elevation's access goes away.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -132,17 +133,18 @@ func (f *Fake) AddPullRequest(owner, name string, pr PullRequest) int {
 }
 
 // AddCommit appends a commit to a pull request and makes it the head, as
-// one push to its head branch by the commit's committer (else its author,
-// else the pull request's author). authorLogin and committerLogin are the
-// GitHub users the commit is linked to; "" gives a commit whose email
-// matches no user (author: null). PushToPull names the pusher.
+// one push to its head branch by the commit's committer (its author when
+// GitHub's web-flow committed it in the web UI; else the pull request's
+// author). authorLogin and committerLogin are the GitHub users the commit is
+// linked to; "" gives a commit whose email matches no user (author: null).
+// PushToPull names the pusher.
 func (f *Fake) AddCommit(owner, name string, number int, sha, authorLogin, committerLogin string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	is := f.mustPull(owner, name, number)
 	pusher := is.author
 	for _, login := range []string{authorLogin, committerLogin} {
-		if login != "" {
+		if login != "" && !strings.EqualFold(login, "web-flow") {
 			pusher = f.mustAccount(login)
 		}
 	}

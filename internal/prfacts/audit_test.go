@@ -77,8 +77,8 @@ func TestPostHoc(t *testing.T) {
 		t.Errorf("facts of %s = %+v, %v; want present without a pull request", direct, f, ok)
 	}
 	// 2 teams, then per commit: commits/{sha}/pulls, and for the merged one
-	// the pull request, its reviews and its commits.
-	if calls := f.TotalCalls(); calls != 2+2+3 {
+	// the pull request, its reviews, its commits and its branch's pushes.
+	if calls := f.TotalCalls(); calls != 2+2+4 {
 		t.Errorf("%d calls: %v", calls, f.AllCalls())
 	}
 
