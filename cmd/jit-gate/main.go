@@ -29,9 +29,12 @@ commands:
           or on the audit-log issue for runs without one
   audit   who held which access, when, why, approved by whom, from the state;
           --verify reports gate comments tampered with
+  doctor  is the repository set up so the gate cannot be bypassed? (rulesets,
+          branch protection, CODEOWNERS, environments, pinned actions)
 
-Run "jit-gate check -h" (or sweep, record, audit -h) for the flags.
-Exit codes: 0 pass, 1 blocked (audit --verify: tampering found), 2 error.
+Run "jit-gate check -h" (or sweep, record, audit, doctor -h) for the flags.
+Exit codes: 0 pass, 1 blocked (audit --verify: tampering found; doctor: a
+point fails), 2 error.
 `
 
 func main() {
@@ -55,6 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return record(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "doctor":
+		return doctorCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass

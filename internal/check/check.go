@@ -17,6 +17,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/prfacts"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
+	"github.com/jitgate/terraform-provider-jit/internal/settings"
 )
 
 // Config is what one check judges, and against what.
@@ -30,7 +31,11 @@ type Config struct {
 	Governance  []string
 	Comment     bool   // write the report as a comment on the pull request
 	Self        string // the login to comment as when the token cannot name itself (prfacts.Self)
-	Now         time.Time
+	// Settings are the trusted settings when the run has read them; nil in
+	// apply mode reads them at the merge commit's first parent for the
+	// anchor check (anchor.go).
+	Settings *settings.Settings
+	Now      time.Time
 	// Client connects to GitHub. It is nil when there is no token or
 	// repository: a run that must read the pull request then fails, and
 	// drift mode's break-glass follow-up reports what it could not read.
@@ -91,6 +96,11 @@ func evaluate(ctx context.Context, cfg Config) (gate.Report, error) {
 		// is an error here, never a judgement on no approvals.
 		if facts, err = prfacts.Gather(ctx, client, src, needs); err != nil {
 			return errorReport(cfg.Mode, err), err
+		}
+		if needs.Anchor {
+			if facts.Anchor, err = anchor(ctx, client, cfg); err != nil {
+				return errorReport(cfg.Mode, err), err
+			}
 		}
 	}
 	r := gate.Evaluate(p, facts, opts)

@@ -42,6 +42,7 @@ var rulebook = []rule{
 	{RuleBreakGlassUnreviewed, breakGlassUnreviewed},
 	{RuleAccessShadow, accessShadow},
 	{RuleCreateBeforeDestroy, createBeforeDestroy},
+	{RuleTrustAnchor, trustAnchor},
 }
 
 // Evaluate applies every rule to the plan.
@@ -74,6 +75,8 @@ type Needs struct {
 	// review break-glass elevations (see BreakGlassCommits).
 	PostHoc []string
 	Teams   []policy.Team // see TeamsNeeded
+	// Anchor: apply mode checks the repository's protection (trust.anchor).
+	Anchor bool
 }
 
 // GitHub reports whether anything must be read at all.
@@ -81,7 +84,7 @@ func (n Needs) GitHub() bool { return n.PR || len(n.PostHoc) > 0 }
 
 // NeedsOf decides what judging p in o.Mode at now needs.
 func NeedsOf(p *plan.Plan, o Options, now time.Time) Needs {
-	return Needs{PR: o.Mode != ModeDrift, PostHoc: BreakGlassCommits(p, o, now), Teams: TeamsNeeded(p, o)}
+	return Needs{PR: o.Mode != ModeDrift, PostHoc: BreakGlassCommits(p, o, now), Teams: TeamsNeeded(p, o), Anchor: o.Mode == ModeApply}
 }
 
 // TeamsNeeded lists the teams (sorted, once each) named by the approvers and

@@ -442,6 +442,13 @@ func (f *Fake) SetTeamMembership(orgName, slug, login, role, state string) {
 	t.members[a] = &teamMember{acct: a, role: role, state: state}
 }
 
+// TeamID returns the numeric ID of a team.
+func (f *Fake) TeamID(orgName, slug string) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.mustTeam(orgName, slug).id
+}
+
 // TeamMembership reports login's direct membership of a team, as stored:
 // not through child teams, and an org owner's role as given.
 func (f *Fake) TeamMembership(orgName, slug, login string) (role, state string, ok bool) {
