@@ -19,7 +19,7 @@ import (
 
 // applyRun merges a reviewed pull request into a repository set up as s and
 // checks the plan in apply mode, as apply.yml does.
-func applyRun(t *testing.T, s *doctortest.Setup) (gate.Report, error, *githubfake.Fake) {
+func applyRun(t *testing.T, s *doctortest.Setup) (gate.Report, *githubfake.Fake, error) {
 	t.Helper()
 	f := githubfake.New()
 	t.Cleanup(f.Close)
@@ -43,7 +43,7 @@ func applyRun(t *testing.T, s *doctortest.Setup) (gate.Report, error, *githubfak
 	if stderr.Len() > 0 {
 		t.Log(stderr.String())
 	}
-	return r, err, f
+	return r, f, err
 }
 
 func good(t *testing.T) *doctortest.Setup {
@@ -58,7 +58,7 @@ func good(t *testing.T) *doctortest.Setup {
 // Apply mode passes only on a repository the gate cannot be bypassed in, and
 // blocks with trust.anchor, point by point, on one it can.
 func TestApplyChecksTheTrustAnchor(t *testing.T) {
-	r, err, f := applyRun(t, good(t))
+	r, f, err := applyRun(t, good(t))
 	if err != nil || r.Verdict != gate.VerdictPass {
 		t.Fatalf("set up well: verdict %s, %v, violations %+v", r.Verdict, err, r.Violations)
 	}
@@ -84,7 +84,7 @@ func TestApplyChecksTheTrustAnchor(t *testing.T) {
 	weak := good(t)
 	weak.Rulesets[0].BypassActors = []githubfake.BypassActor{{ActorID: 5, ActorType: "RepositoryRole"}}
 	weak.Environments = weak.Environments[1:]
-	r, err, _ = applyRun(t, weak)
+	r, _, err = applyRun(t, weak)
 	if err != nil || r.Verdict != gate.VerdictBlocked {
 		t.Fatalf("weak: verdict %s, %v", r.Verdict, err)
 	}
@@ -106,7 +106,7 @@ func TestApplyChecksTheTrustAnchor(t *testing.T) {
 	// What cannot be read is an error, never a pass.
 	hidden := good(t)
 	hidden.Permissions["administration"] = "read"
-	if r, err, _ := applyRun(t, hidden); err != nil || r.Verdict != gate.VerdictError {
+	if r, _, err := applyRun(t, hidden); err != nil || r.Verdict != gate.VerdictError {
 		t.Errorf("bypass lists hidden: verdict %s, %v", r.Verdict, err)
 	}
 }

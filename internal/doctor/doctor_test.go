@@ -41,15 +41,15 @@ func (s *repoSetup) serve(t *testing.T) (*githubfake.Fake, *github.Client) {
 	return f, c
 }
 
-func (s *repoSetup) run(t *testing.T) (Result, error, *githubfake.Fake) {
+func (s *repoSetup) run(t *testing.T) (Result, *githubfake.Fake, error) {
 	t.Helper()
 	f, c := s.serve(t)
 	res, err := Run(context.Background(), c, Config{Owner: "acme", Repo: "infra"})
-	return res, err, f
+	return res, f, err
 }
 
 func TestGoodRepository(t *testing.T) {
-	res, err, f := good(t).run(t)
+	res, f, err := good(t).run(t)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestEachWeaknessReported(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := good(t)
 			tt.break_(s)
-			res, err, _ := s.run(t)
+			res, _, err := s.run(t)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -271,7 +271,7 @@ func TestMissingPermissionIsAnError(t *testing.T) {
 				s.Rulesets = nil // so that the bypass lists are not read first
 			}
 			s.Permissions = tt.perms
-			res, err, _ := s.run(t)
+			res, _, err := s.run(t)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || res.Verdict != VerdictError {
 				t.Errorf("verdict %s, error %v; want it to say %q", res.Verdict, err, tt.want)
 			}

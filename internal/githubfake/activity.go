@@ -152,7 +152,7 @@ func (f *Fake) listActivity(c *call) {
 		perPage = 30
 	}
 	perPage = min(perPage, 100)
-	start, end := 0, len(items)
+	var start, end int
 	position := func(cursor string) (int, bool) {
 		id, ok := parseCursor(cursor)
 		i := slices.IndexFunc(items, func(a *activity) bool { return a.id == id })
