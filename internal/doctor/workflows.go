@@ -132,6 +132,9 @@ func checkWorkflows(r *reader, _ *settings.Settings, res *Result) error {
 		}
 	}
 	p := Point{ID: PointPinned, OK: len(bad) == 0, Summary: fmt.Sprintf("all %d actions and reusable workflows in %d files are pinned by commit SHA", count, read)}
+	if read == 0 {
+		p.Summary = "no workflows or actions of the repository's own to check"
+	}
 	if !p.OK {
 		p.Summary = "not pinned: " + strings.Join(bad, "; ")
 		p.Fix = "name each by the full commit SHA of its release with the version in a comment, e.g. uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"
