@@ -101,11 +101,11 @@ func TestApplyMode(t *testing.T) {
 	planJSON := w.plan(t, oncallPolicy+elevation{}.String())
 
 	approvedHead := w.openPR(approvals("bob", "dave")...)
-	w.gh.MergePR("acme", "infra", approvedHead, sha(approvedHead, 100))
+	w.merge(approvedHead)
 	// Approved, then alice pushed again before merging.
 	pushedAfter := w.openPR(approvals("bob", "dave")...)
 	w.gh.AddCommit("acme", "infra", pushedAfter, sha(pushedAfter, 3), "alice", "alice")
-	w.gh.MergePR("acme", "infra", pushedAfter, sha(pushedAfter, 100))
+	w.merge(pushedAfter)
 
 	apply := func(t *testing.T, pr int) result {
 		t.Helper()
