@@ -4,25 +4,34 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log"
 	"os"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/jitgate/terraform-provider-jit/internal/buildinfo"
 	"github.com/jitgate/terraform-provider-jit/internal/provider"
 )
 
-// version is set by goreleaser at release time.
-var version = "dev"
+// Set by the release build with -ldflags "-X main.version=... -X
+// main.commit=... -X main.date=..." (.goreleaser.yml); empty otherwise.
+var version, commit, date string
 
 func main() {
-	var debug bool
+	var debug, printVersion bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.BoolVar(&printVersion, "version", false, "print the version, commit and build date, and exit")
 	flag.Parse()
+	info := buildinfo.Get(version, commit, date)
+	if printVersion {
+		fmt.Println(info.String("terraform-provider-jit"))
+		return
+	}
 	quietUnlessAsked()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+	err := providerserver.Serve(context.Background(), provider.New(info.Version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/jitgate/jit",
 		Debug:   debug,
 	})
@@ -41,6 +50,6 @@ func quietUnlessAsked() {
 		}
 	}
 	for _, v := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
-		os.Setenv(v, "off")
+		_ = os.Setenv(v, "off") // fails only for an invalid name
 	}
 }

@@ -50,6 +50,9 @@ provider_installation {
 RC
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_VAR_github_api_url="$api/"
 export GITHUB_API_URL="$api/" GITHUB_TOKEN=demo-gate-token GITHUB_REPOSITORY=acme/infra
+# The seal key of the protected environments (apply, drift, expiry): audit
+# records are sealed with it; pull-request workflows never get it.
+export JIT_GATE_SEAL_KEY=demo-seal-key-0123456789abcdef0123456789abcdef
 cd "$work/tf"
 cp "$root/examples/demo/policy.tf" .
 # plan saves a plan and its JSON; Terraform's banner about the local provider
@@ -79,7 +82,7 @@ admin reviews '{"owner":"acme","repo":"infra","number":2,"login":"lead","state":
 gate check --plan plan.json --pr 2
 echo "PR #2 is merged; on main the gate checks the merged PR's approvals again, and that nobody could have gone around them (doctor's points, trust.anchor), then apply grants"
 merge=cccccccccccccccccccccccccccccccccccccccc
-admin git/commits '{"owner":"acme","repo":"infra","sha":"'$merge'","parents":["bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"],"branch":"main","author":"lead","message":"Merge pull request #2"}'
+admin git/commits '{"owner":"acme","repo":"infra","sha":"'$merge'","parents":["a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"],"branch":"main","author":"lead","message":"Merge pull request #2"}'
 admin merge '{"owner":"acme","repo":"infra","number":2,"merge_commit_sha":"'$merge'"}'
 export GITHUB_SHA=$merge
 gate doctor
@@ -116,10 +119,41 @@ act "Act 5: the auditor's view: who held what, when, why, approved by whom, thro
 "$tf" show -json >state.json
 gate audit --state state.json
 gate audit --state state.json --format csv
+echo "every record is sealed in the audit log (issue #3) and copied to its pull request; the trail checks:"
 gate audit --verify --state state.json
-echo "someone edits the gate's record on PR #2 by hand to add an approver"
-comments=$(curl -fsS -H "Authorization: Bearer demo-gate-token" "$api/repos/acme/infra/issues/2/comments")
-id=$(printf '%s' "$comments" | jq '[.[] | select(.body | contains("kind=record"))][0].id')
-body=$(printf '%s' "$comments" | jq -r '[.[] | select(.body | contains("kind=record"))][0].body' | sed 's/| no | lead |/| no | lead, alice |/')
-admin comments/edit "$(jq -n --argjson id "$id" --arg body "$body" '{id: $id, login: "gate-bot", body: $body}')"
-gate audit --verify --state state.json
+
+act "Act 6: the expired block leaves the configuration; the records alone keep the story"
+echo "jit-gate prune says which ended elevations may go (and archives any the records lack):"
+gate prune --state state.json
+rm elevation.tf
+plan
+gate check --plan plan.json --mode drift
+run "$tf" apply -no-color tfplan | tail -n 3
+"$tf" show -json >state.json
+gate record --mode drift --plan plan.json --state state.json --outcome success
+echo "no state, no configuration: the whole timeline from the sealed records"
+gate audit
+gate audit --verify
+
+act "Act 7: forging the trail"
+comments() { curl -fsS -H "Authorization: Bearer demo-gate-token" "$api/repos/acme/infra/issues/$1/comments"; }
+record_of_pr2=$(comments 3 | jq '[.[] | select(.body | contains("Pull request: #2"))][0]')
+echo "a maintainer edits the record of PR #2 in the audit log to add an approver, in the table and the JSON line:"
+body=$(printf '%s' "$record_of_pr2" | jq -r .body | sed 's/| no | lead |/| no | lead, mallory |/; s/"approved_by":\["lead"\]/"approved_by":["lead","mallory"]/')
+admin comments/edit "$(jq -n --argjson id "$(printf '%s' "$record_of_pr2" | jq .id)" --arg body "$body" '{id: $id, login: "lead", body: $body}')"
+echo "a workflow that holds the gate's token but not the seal key posts a record with a recomputed sha256, and replays the gate's last record onto PR #2:"
+content=$(printf '%s' "$body" | sed 1d)
+forged="<!-- jit-gate v1 kind=record head=$merge sha256=$(printf '%s' "$content" | sha256sum | cut -c1-64) -->
+$content"
+curl -fsS -X POST -H "Authorization: Bearer demo-gate-token" "$api/repos/acme/infra/issues/3/comments" -d "$(jq -n --arg b "$forged" '{body: $b}')" >/dev/null
+last=$(comments 3 | jq '[.[] | select(.user.login == "gate-bot")][-2].body')
+curl -fsS -X POST -H "Authorization: Bearer demo-gate-token" "$api/repos/acme/infra/issues/2/comments" -d "$(jq -n --argjson b "$last" '{body: $b}')" >/dev/null
+echo "mallory posts a check report with the gate's marker on PR #2:"
+curl -fsS -X POST -H "Authorization: Bearer demo-mallory-token" "$api/repos/acme/infra/issues/2/comments" -d "$(jq -n --arg b "<!-- jit-gate v2 kind=check head=2222222222222222222222222222222222222222 -->
+**Verdict: pass**" '{body: $b}')" >/dev/null
+echo "and the record of the drift check that revoked mona's grant is deleted from the log:"
+drift=$(comments 3 | jq '[.[] | select(.user.login == "gate-bot") | select(.body | contains("| jit\\_elevation\\.mona\\_inc\\_4711 | mona |"))][0].id')
+curl -fsS -X DELETE -H "Authorization: Bearer demo-lead-token" "$api/repos/acme/infra/issues/comments/$drift" >/dev/null
+gate audit --verify
+echo "the timeline takes nothing from what no longer verifies:"
+gate audit

@@ -8,8 +8,11 @@ import (
 	"io"
 	"time"
 
+	"github.com/google/go-github/v60/github"
+
 	"github.com/jitgate/terraform-provider-jit/internal/audit"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
+	"github.com/jitgate/terraform-provider-jit/internal/seal"
 )
 
 // auditConfig is everything `jit-gate audit` needs.
@@ -22,9 +25,10 @@ type auditConfig struct {
 	owner     string
 	repo      string
 	gateLogin string
+	sha       string
+	keys      *seal.Keyring
 
 	token, apiURL string
-	inActions     bool
 }
 
 func auditCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -48,19 +52,19 @@ func auditCommand(ctx context.Context, args []string, getenv func(string) string
 }
 
 func parseAudit(args []string, getenv func(string) string, stderr io.Writer) (auditConfig, error) {
-	cfg := auditConfig{token: getenv("GITHUB_TOKEN"), apiURL: getenv("GITHUB_API_URL"), inActions: getenv("GITHUB_ACTIONS") == "true"}
+	cfg := auditConfig{token: getenv("GITHUB_TOKEN"), apiURL: getenv("GITHUB_API_URL"), sha: getenv("GITHUB_SHA")}
 	fs := flag.NewFlagSet("jit-gate audit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.statePath, "state", "", "`terraform show -json` output of the state (required unless --verify)")
-	fs.BoolVar(&cfg.verify, "verify", false, "check the gate's comments for tampering instead: on --pr, or on the audit-log issue and the pull requests that granted the --state's elevations; exit 1 when any was edited, lost its hash or was posted by another account")
-	fs.IntVar(&cfg.pr, "pr", 0, "with --verify: the pull request or issue `number` to check")
+	fs.StringVar(&cfg.statePath, "state", "", "`terraform show -json` output of the state; without it, with GITHUB_TOKEN, the grants come from the audit records alone")
+	fs.BoolVar(&cfg.verify, "verify", false, "check the whole audit trail instead (the audit-log issues, the pull requests their records name, those of the --state's grants, and --pr): exit 1 with a table of every record forged, edited, copied, out of order or missing, every grant without a record, every gate marker by another account")
+	fs.IntVar(&cfg.pr, "pr", 0, "with --verify: a further pull request or issue `number` whose gate comments to check")
 	since := fs.String("since", "", "only grants held at or after this `time` (RFC 3339 or YYYY-MM-DD, UTC)")
 	until := fs.String("until", "", "only grants held before this `time`")
 	fs.StringVar(&cfg.filter.Principal, "principal", "", "only grants to this `login`")
 	fs.StringVar(&cfg.filter.Scope, "scope", "", "only grants that give at least this `scope` (`*` matches a whole segment or level)")
 	fs.StringVar(&cfg.format, "format", "markdown", "output: markdown, csv or json (--verify: markdown or json)")
-	repo := fs.String("repo", getenv("GITHUB_REPOSITORY"), "repository `OWNER/NAME` (default $GITHUB_REPOSITORY); with GITHUB_TOKEN, approvers and pull requests are joined")
-	fs.StringVar(&cfg.gateLogin, "gate-login", "", "the `login` the gate writes its comments as (default: the token's account; github-actions[bot] in Actions)")
+	repo := fs.String("repo", getenv("GITHUB_REPOSITORY"), "repository `OWNER/NAME` (default $GITHUB_REPOSITORY); with GITHUB_TOKEN, grants and approvers come from its audit records")
+	fs.StringVar(&cfg.gateLogin, "gate-login", "", gateLoginUsage)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -79,6 +83,7 @@ func parseAudit(args []string, getenv func(string) string, stderr io.Writer) (au
 	if err := cfg.filter.Check(); err != nil {
 		return cfg, err
 	}
+	joined := cfg.token != "" && *repo != ""
 	switch {
 	case fs.NArg() > 0:
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -89,42 +94,65 @@ func parseAudit(args []string, getenv func(string) string, stderr io.Writer) (au
 	case cfg.verify && cfg.filter != audit.Filter{}:
 		return cfg, errors.New("--since, --until, --principal and --scope select grants: not with --verify")
 	case cfg.verify && cfg.token == "":
-		return cfg, errors.New("GITHUB_TOKEN is not set: --verify reads the gate's comments")
+		return cfg, errors.New("GITHUB_TOKEN is not set: --verify reads the audit trail")
 	case !cfg.verify && cfg.pr != 0:
 		return cfg, errors.New("--pr applies to --verify only")
-	case !cfg.verify && cfg.statePath == "":
-		return cfg, errors.New("--state is required")
+	case !cfg.verify && !joined && cfg.statePath == "":
+		return cfg, errors.New("--state is required without GITHUB_TOKEN and --repo: the audit records are on GitHub")
 	}
-	// Without a token the report comes from the state alone.
-	if cfg.verify || (cfg.token != "" && *repo != "") {
+	if cfg.verify || joined {
+		if cfg.keys, err = seal.KeysFromEnv(getenv); err != nil {
+			return cfg, err
+		}
+		if !cfg.keys.CanVerify() {
+			return cfg, fmt.Errorf("reading the audit records: %w (or %s for earlier keys)", seal.ErrNoKey, seal.EnvKeys)
+		}
 		cfg.owner, cfg.repo, err = parseRepo(*repo)
 	}
 	return cfg, err
 }
 
-func runAudit(ctx context.Context, cfg auditConfig, stdout, stderr io.Writer) error {
-	grants, err := audit.ReadStateFile(cfg.statePath)
+// trail connects to GitHub and says who the gate is.
+func (cfg auditConfig) trail(ctx context.Context) (*github.Client, audit.Trail, error) {
+	client, err := newClient(cfg.token, cfg.apiURL)
 	if err != nil {
-		return err
+		return nil, audit.Trail{}, err
 	}
-	r := audit.Report{AsOf: time.Now().UTC(), Filter: cfg.filter}
-	r.Grants = audit.Select(grants, cfg.filter, r.AsOf)
+	id, err := audit.TrustedIdentity(ctx, client, cfg.owner, cfg.repo, "", cfg.sha, cfg.gateLogin)
+	return client, audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: id, Keys: cfg.keys}, err
+}
+
+func runAudit(ctx context.Context, cfg auditConfig, stdout, stderr io.Writer) error {
+	var state []audit.Grant
+	var err error
+	if cfg.statePath != "" {
+		if state, err = audit.ReadStateFile(cfg.statePath); err != nil {
+			return err
+		}
+	}
+	r := audit.Report{AsOf: time.Now().UTC(), Filter: cfg.filter, Source: audit.SourceState}
+	grants := state
 	if cfg.owner != "" {
-		client, err := newClient(cfg.token, cfg.apiURL)
+		client, t, err := cfg.trail(ctx)
 		if err != nil {
 			return err
 		}
-		self, err := gateLogin(ctx, client, cfg.gateLogin, cfg.inActions)
+		l, err := audit.ReadLog(ctx, client, t, nil)
 		if err != nil {
 			return err
 		}
-		if err := audit.Join(ctx, client, cfg.owner, cfg.repo, self, r.Grants); err != nil {
-			return err
+		if n := l.Untrusted(); n > 0 {
+			fmt.Fprintf(stderr, "jit-gate audit: %d record comment(s) of the audit log cannot be trusted and are left out: run jit-gate audit --verify\n", n)
 		}
-		r.Joined = true
+		if cfg.statePath != "" {
+			grants, r.Source = audit.Join(state, l), audit.SourceJoined
+		} else {
+			grants, r.Source = l.Timeline(), audit.SourceRecords
+		}
 	} else {
 		fmt.Fprintln(stderr, "jit-gate audit: no GITHUB_TOKEN and --repo: pull requests and approvers are not joined")
 	}
+	r.Grants = audit.Select(grants, cfg.filter, r.AsOf)
 	switch cfg.format {
 	case "csv":
 		return r.WriteCSV(stdout)
@@ -135,32 +163,30 @@ func runAudit(ctx context.Context, cfg auditConfig, stdout, stderr io.Writer) er
 	return err
 }
 
-// runVerify returns exitBlocked when any comment fails verification.
+// runVerify returns exitBlocked when anything fails verification.
 func runVerify(ctx context.Context, cfg auditConfig, stdout io.Writer) (int, error) {
-	client, err := newClient(cfg.token, cfg.apiURL)
+	client, t, err := cfg.trail(ctx)
 	if err != nil {
 		return exitError, err
 	}
-	self, err := gateLogin(ctx, client, cfg.gateLogin, cfg.inActions)
-	if err != nil {
-		return exitError, err
-	}
-	targets := []int{cfg.pr}
-	if cfg.pr == 0 {
-		var grants []audit.Grant
-		if cfg.statePath != "" {
-			if grants, err = audit.ReadStateFile(cfg.statePath); err != nil {
-				return exitError, err
-			}
+	var state []audit.Grant
+	var prs []int
+	if cfg.statePath != "" {
+		if state, err = audit.ReadStateFile(cfg.statePath); err != nil {
+			return exitError, err
 		}
-		if targets, err = audit.VerifyTargets(ctx, client, cfg.owner, cfg.repo, self, grants); err != nil {
+		if prs, err = audit.MergedPRs(ctx, client, cfg.owner, cfg.repo, state); err != nil {
 			return exitError, err
 		}
 	}
-	v, err := audit.Verify(ctx, client, cfg.owner, cfg.repo, self, targets)
+	if cfg.pr != 0 {
+		prs = append(prs, cfg.pr)
+	}
+	l, err := audit.ReadLog(ctx, client, t, prs)
 	if err != nil {
 		return exitError, err
 	}
+	v := audit.Verify(l, state)
 	if cfg.format == "json" {
 		err = v.WriteJSON(stdout)
 	} else {

@@ -20,6 +20,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
+	"github.com/jitgate/terraform-provider-jit/internal/seal"
 )
 
 // check runs `jit-gate check` (internal/check) with the flags and
@@ -56,7 +57,7 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 // parseCheck maps flags and the Actions environment to the check's
 // configuration, and sets out's format.
 func parseCheck(args []string, getenv func(string) string, out *checkpkg.Output) (checkpkg.Config, error) {
-	cfg := checkpkg.Config{Mode: gate.ModePR, Self: installation(getenv("GITHUB_ACTIONS") == "true"), Now: time.Now().UTC()}
+	cfg := checkpkg.Config{Mode: gate.ModePR, Now: time.Now().UTC()}
 	token, apiURL := getenv("GITHUB_TOKEN"), getenv("GITHUB_API_URL")
 	fs := flag.NewFlagSet("jit-gate check", flag.ContinueOnError)
 	fs.SetOutput(out.Stderr)
@@ -67,7 +68,12 @@ func parseCheck(args []string, getenv func(string) string, out *checkpkg.Output)
 	governance := fs.String("governance-approvers", "", "logins and team:ORG/SLUG, comma-separated, that may approve creating a policy")
 	format := fs.String("format", "text", "output: text, json or markdown")
 	fs.BoolVar(&cfg.Comment, "comment", false, "write the report as a comment on the pull request (pr and apply modes)")
+	fs.StringVar(&cfg.Identity.Flag, "gate-login", "", gateLoginUsage)
 	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	var err error
+	if cfg.Keys, err = seal.KeysFromEnv(getenv); err != nil {
 		return cfg, err
 	}
 

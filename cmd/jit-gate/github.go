@@ -1,14 +1,13 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
 
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
-	"github.com/jitgate/terraform-provider-jit/internal/prfacts"
+	"github.com/jitgate/terraform-provider-jit/internal/seal"
 )
 
 // parseRepo splits an --repo (or GITHUB_REPOSITORY) value.
@@ -24,19 +23,15 @@ func newClient(token, apiURL string) (*github.Client, error) {
 	return ghclient.New(ghclient.Config{Token: token, BaseURL: apiURL, UserAgent: "jit-gate"})
 }
 
-// gateLogin is the account the gate writes as: login when given, else the
-// token's own (in Actions, GITHUB_TOKEN cannot name itself and is
-// prfacts.ActionsBot).
-func gateLogin(ctx context.Context, client *github.Client, login string, inActions bool) (string, error) {
-	if login != "" {
-		return login, nil
-	}
-	return prfacts.Self(ctx, client, installation(inActions))
-}
+// gateLoginUsage documents --gate-login, the same for every command.
+const gateLoginUsage = "the `login` the gate writes its comments and records as, when the trusted settings (.github/jit-gate.yml) do not name one in gate_login (default: the token's account, which a GitHub App installation token cannot tell)"
 
-func installation(inActions bool) string {
-	if inActions {
-		return prfacts.ActionsBot
+// sealing reads the seal keys a command that writes records needs: the
+// sealing key is required.
+func sealing(getenv func(string) string) (*seal.Keyring, error) {
+	k, err := seal.KeysFromEnv(getenv)
+	if err == nil && !k.CanSeal() {
+		err = seal.ErrNoKey
 	}
-	return ""
+	return k, err
 }

@@ -25,16 +25,19 @@ const usage = `usage: jit-gate <command> [flags]
 commands:
   check   judge a plan against its policies and the pull request's reviews
   sweep   remove shadow access under exclusive policies, from a refreshed plan
-  record  after an apply: post its audit entries on the merged pull request,
-          or on the audit-log issue for runs without one
-  audit   who held which access, when, why, approved by whom, from the state;
-          --verify reports gate comments tampered with
+  record  after an apply: seal its audit record into the audit log, and copy
+          it to the merged pull request
+  audit   who held which access, when, why, approved by whom, from the audit
+          records (and the state); --verify checks the whole trail
+  prune   archive ended elevations into the audit log, so their blocks can
+          leave the configuration without the trail losing them
   doctor  is the repository set up so the gate cannot be bypassed? (rulesets,
           branch protection, CODEOWNERS, environments, pinned actions)
+  version print the version, commit and build date (also --version)
 
-Run "jit-gate check -h" (or sweep, record, audit, doctor -h) for the flags.
-Exit codes: 0 pass, 1 blocked (audit --verify: tampering found; doctor: a
-point fails), 2 error.
+Run "jit-gate check -h" (or sweep, record, audit, prune, doctor -h) for the flags.
+Exit codes: 0 pass, 1 blocked (audit --verify: the trail does not check;
+doctor: a point fails), 2 error.
 `
 
 func main() {
@@ -58,6 +61,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return record(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "prune":
+		return pruneCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "version", "-version", "--version":
+		return versionCmd(args[1:], stdout, stderr)
 	case "doctor":
 		return doctorCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "-help", "--help", "help":

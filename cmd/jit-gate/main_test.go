@@ -139,6 +139,9 @@ func TestBadFlagsExit2(t *testing.T) {
 		"record outcome":  {"record", "--plan", plan},
 		"record mode":     {"record", "--plan", plan, "--outcome", "success", "--mode", "pr"},
 		"audit no state":  {"audit"},
+		"record no key":   {"record", "--plan", plan, "--outcome", "success"},
+		"prune no state":  {"prune"},
+		"prune no key":    {"prune", "--state", plan},
 		"audit csv check": {"audit", "--verify", "--format", "csv"},
 		"audit window":    {"audit", "--state", plan, "--since", "2026-03-02", "--until", "2026-03-01"},
 		"audit bad scope": {"audit", "--state", plan, "--scope", "github:nope"},
@@ -156,7 +159,7 @@ func TestBadFlagsExit2(t *testing.T) {
 		"sweep format":    {"sweep", "--plan", plan, "--format", "yaml"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			res := gateRun(t, map[string]string{"GITHUB_TOKEN": "t"}, args...)
+			res := gateRun(t, map[string]string{"GITHUB_TOKEN": "t", "GITHUB_SHA": strings.Repeat("a", 40), "GITHUB_REPOSITORY": "acme/infra"}, args...)
 			if res.code != exitError {
 				t.Errorf("exit %d, want 2\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
 			}
@@ -166,7 +169,7 @@ func TestBadFlagsExit2(t *testing.T) {
 
 func TestRecordRefusesWhatIsNotASweep(t *testing.T) {
 	plan := writeFile(t, "plan.json", emptyPlan)
-	env := map[string]string{"GITHUB_TOKEN": "t", "GITHUB_SHA": strings.Repeat("a", 40), "GITHUB_REPOSITORY": "acme/infra"}
+	env := map[string]string{"GITHUB_TOKEN": "t", "GITHUB_SHA": strings.Repeat("a", 40), "GITHUB_REPOSITORY": "acme/infra", "JIT_GATE_SEAL_KEY": testKey}
 	res := gateRun(t, env, "record", "--mode", "drift", "--plan", plan, "--outcome", "skipped", "--sweep", plan)
 	if res.code != exitError || !strings.Contains(res.stderr, "not the JSON output of jit-gate sweep") {
 		t.Errorf("exit %d, stderr %q", res.code, res.stderr)
@@ -198,13 +201,18 @@ func fakeGitHub(t *testing.T) (*githubfake.Fake, map[string]string) {
 	f.AddRepo("acme", "infra")
 	f.SetCollaborator("acme", "infra", "gatekeeper", "push") // what the gate reads and writes needs it
 	f.AddToken("tok", "gatekeeper")
+	f.PushCommit("acme", "infra", githubfake.RepoCommit{Branch: "main", Files: map[string]string{"main.tf": ""}})
 	return f, map[string]string{
 		"GITHUB_TOKEN":      "tok",
 		"GITHUB_API_URL":    f.URL(),
 		"GITHUB_REPOSITORY": "acme/infra",
 		"GITHUB_ACTIONS":    "true",
+		"JIT_GATE_SEAL_KEY": testKey,
 	}
 }
+
+// testKey is a seal key; no output, comment or error may ever show it.
+var testKey = "k3y-" + strings.Repeat("0123456789", 5)
 
 func TestAPIFailureExit2(t *testing.T) {
 	f, env := fakeGitHub(t)
@@ -276,7 +284,7 @@ func TestAuditCommand(t *testing.T) {
 	    "granted_at":"2026-03-01T10:00:00Z","expires_at":"2026-03-01T12:00:00Z","revoked_at":"2026-03-01T12:17:00Z",
 	    "history":[{"at":"2026-03-01T10:00:00Z","event":"granted","detail":""}]}}]}}}`)
 	res := gateRun(t, nil, "audit", "--state", state, "--format", "csv", "--until", "2026-03-01T10:00:01Z")
-	if want := "jit_elevation.mona,mona,github:team:acme/oncall,expired,2026-03-01T10:00:00Z,2026-03-01T12:00:00Z,2026-03-01T12:17:00Z,'=cmd|' /C calc'!A0,,,,,,2026-03-01T10:00:00Z granted\n"; res.code != exitPass ||
+	if want := "jit_elevation.mona,mona,github:team:acme/oncall,expired,2026-03-01T10:00:00Z,2026-03-01T12:00:00Z,2026-03-01T12:17:00Z,'=cmd|' /C calc'!A0,,,,,,2026-03-01T10:00:00Z granted,,\n"; res.code != exitPass ||
 		!strings.HasSuffix(res.stdout, want) || !strings.Contains(res.stderr, "not joined") {
 		t.Errorf("audit csv: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
@@ -286,16 +294,79 @@ func TestAuditCommand(t *testing.T) {
 
 	f, env := fakeGitHub(t)
 	n := f.AddPullRequest("acme", "infra", githubfake.PullRequest{Author: "alice"})
-	if res := gateRun(t, env, "audit", "--verify", "--pr", fmt.Sprint(n)); res.code != exitPass || !strings.Contains(res.stdout, "no tampering found") {
+	if res := gateRun(t, env, "audit", "--verify", "--pr", fmt.Sprint(n)); res.code != exitPass || !strings.Contains(res.stdout, "the trail checks") {
 		t.Errorf("verify: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
-	f.AddComment("acme", "infra", n, "alice", "<!-- jit-gate v1 kind=check head=abc -->\n**Verdict: pass**")
+	f.AddComment("acme", "infra", n, "alice", "<!-- jit-gate v2 kind=check head=abc -->\n**Verdict: pass**")
 	res = gateRun(t, env, "audit", "--verify", "--pr", fmt.Sprint(n), "--format", "json")
 	if res.code != exitBlocked || !strings.Contains(res.stdout, `"problem": "foreign"`) {
 		t.Errorf("verify a forged comment: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
-	// --gate-login names the gate's account when the token is someone else's.
-	if res := gateRun(t, env, "audit", "--verify", "--pr", fmt.Sprint(n), "--gate-login", "alice"); res.code != exitBlocked || !strings.Contains(res.stdout, "| alice | check | abc | no sha256 in the marker") {
+	// --gate-login names the gate's account when the token is someone
+	// else's: then alice's check report is the gate's own.
+	if res := gateRun(t, env, "audit", "--verify", "--pr", fmt.Sprint(n), "--gate-login", "alice"); res.code != exitPass || !strings.Contains(res.stdout, "Gate account: alice") {
 		t.Errorf("verify as alice: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	// Without a key there is nothing to verify records with.
+	delete(env, "JIT_GATE_SEAL_KEY")
+	if res := gateRun(t, env, "audit", "--verify"); res.code != exitError || !strings.Contains(res.stderr, "JIT_GATE_SEAL_KEY") {
+		t.Errorf("verify without a key: exit %d\n%s", res.code, res.stderr)
+	}
+	if res := gateRun(t, env, "audit"); res.code != exitError || !strings.Contains(res.stderr, "no seal key") {
+		t.Errorf("audit from the records without a key: exit %d\n%s", res.code, res.stderr)
+	}
+}
+
+// The seal key never shows: not in what record, audit or prune print, not
+// in any comment or issue they write, not in errors about a bad key, not
+// with GitHub failing.
+func TestSealKeyNeverShows(t *testing.T) {
+	f, env := fakeGitHub(t)
+	env["GITHUB_SHA"] = strings.Repeat("a", 40)
+	f.PushCommit("acme", "infra", githubfake.RepoCommit{SHA: env["GITHUB_SHA"], Parents: []string{f.Snapshot().Repos[0].Branches["main"]}, Branch: "main"})
+	plan := writeFile(t, "plan.json", emptyPlan)
+	state := writeFile(t, "state.json", `{"format_version":"1.0","values":{"root_module":{"resources":[
+	  {"address":"jit_elevation.mona","mode":"managed","type":"jit_elevation","name":"mona","values":{"id":"elev-1",
+	    "principal":"mona","scope":"github:team:acme/oncall","status":"expired","reason":"pager storm on payments, secondary",
+	    "granted_at":"2026-03-01T10:00:00Z","expires_at":"2026-03-01T12:00:00Z","revoked_at":"2026-03-01T12:17:00Z"}}]}}}`)
+	var seen []string
+	runs := [][]string{
+		{"prune", "--state", state},
+		{"record", "--mode", "drift", "--plan", plan, "--state", state, "--outcome", "success"},
+		{"audit"},
+		{"audit", "--verify", "--state", state},
+		{"audit", "--verify", "--format", "json"},
+	}
+	for _, args := range runs {
+		res := gateRun(t, env, args...)
+		seen = append(seen, res.stdout, res.stderr)
+	}
+	if !strings.Contains(seen[0], "remove  jit_elevation.mona: archived") || !strings.Contains(seen[6], "the trail checks") {
+		t.Errorf("the runs did not do their work:\n%s", strings.Join(seen, "\n"))
+	}
+	f.InjectFault(githubfake.Fault{Status: http.StatusBadGateway, Times: -1})
+	res := gateRun(t, env, "prune", "--state", state)
+	seen = append(seen, res.stdout, res.stderr)
+	f.ClearFaults()
+	for _, bad := range []string{testKey[:20], "short-" + testKey[:10], testKey + " " + testKey[:8]} {
+		env["JIT_GATE_SEAL_KEY"], env["JIT_GATE_SEAL_KEYS"] = testKey, bad
+		res := gateRun(t, env, "audit", "--verify")
+		if res.code != exitError {
+			t.Errorf("bad key %q accepted: exit %d", bad, res.code)
+		}
+		seen = append(seen, res.stdout, res.stderr)
+	}
+	for _, is := range f.Issues("acme", "infra") {
+		seen = append(seen, is.Title, is.Body)
+		for _, c := range f.Comments("acme", "infra", is.Number) {
+			seen = append(seen, c.Body)
+		}
+	}
+	for _, s := range seen {
+		for _, secret := range []string{testKey[:12], testKey[len(testKey)-12:], "short-"} {
+			if strings.Contains(s, secret) {
+				t.Errorf("the seal key shows in:\n%s", s)
+			}
+		}
 	}
 }

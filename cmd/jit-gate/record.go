@@ -15,6 +15,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
+	"github.com/jitgate/terraform-provider-jit/internal/seal"
 	"github.com/jitgate/terraform-provider-jit/internal/sweep"
 )
 
@@ -25,12 +26,13 @@ type recordConfig struct {
 	outcome             string
 	mode                gate.Mode
 	owner, repo         string
+	gateLogin           string
+	keys                *seal.Keyring
 
 	token, apiURL string
 	sha           string // GITHUB_SHA: the commit applied
 	runURL        string
 	summary       string
-	inActions     bool
 }
 
 func record(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -48,16 +50,21 @@ func record(ctx context.Context, args []string, getenv func(string) string, stdo
 	return exitPass
 }
 
+// runURL is the workflow run's URL, "" outside Actions.
+func runURL(getenv func(string) string) string {
+	if server, repository, run := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID"); server != "" && repository != "" && run != "" {
+		return strings.TrimSuffix(server, "/") + "/" + repository + "/actions/runs/" + run
+	}
+	return ""
+}
+
 func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (recordConfig, error) {
 	cfg := recordConfig{
-		token:     getenv("GITHUB_TOKEN"),
-		apiURL:    getenv("GITHUB_API_URL"),
-		sha:       getenv("GITHUB_SHA"),
-		summary:   getenv("GITHUB_STEP_SUMMARY"),
-		inActions: getenv("GITHUB_ACTIONS") == "true",
-	}
-	if server, repository, run := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID"); server != "" && repository != "" && run != "" {
-		cfg.runURL = strings.TrimSuffix(server, "/") + "/" + repository + "/actions/runs/" + run
+		token:   getenv("GITHUB_TOKEN"),
+		apiURL:  getenv("GITHUB_API_URL"),
+		sha:     getenv("GITHUB_SHA"),
+		summary: getenv("GITHUB_STEP_SUMMARY"),
+		runURL:  runURL(getenv),
 	}
 	fs := flag.NewFlagSet("jit-gate record", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -65,13 +72,14 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 	fs.StringVar(&cfg.statePath, "state", "", "`terraform show -json` output of the state after the apply: exact grant and revocation times (without it they read \"at apply\")")
 	fs.StringVar(&cfg.sweepPath, "sweep", "", "`jit-gate sweep --format json` output of this run: the shadow access it removed is recorded too")
 	fs.StringVar(&cfg.outcome, "outcome", "", "how the apply ended (required): success, failure, cancelled, or skipped (nothing applied: only overdue break-glass reviews are recorded)")
-	mode := fs.String("mode", string(gate.ModeApply), "apply (record on the pull request merged as GITHUB_SHA, or the audit-log issue if there is none) or drift (a scheduled or manual run: the audit-log issue, with the break-glass follow-up)")
+	mode := fs.String("mode", string(gate.ModeApply), "apply (the pull request merged as GITHUB_SHA gets a copy of the record) or drift (a scheduled or manual run, with the break-glass follow-up); either way the record goes to the audit log")
 	repo := fs.String("repo", getenv("GITHUB_REPOSITORY"), "repository `OWNER/NAME` (default $GITHUB_REPOSITORY)")
+	fs.StringVar(&cfg.gateLogin, "gate-login", "", gateLoginUsage)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	switch cfg.outcome {
-	case report.OutcomeSuccess, report.OutcomeFailure, report.OutcomeCancelled, report.OutcomeSkipped:
+	case audit.OutcomeSuccess, audit.OutcomeFailure, audit.OutcomeCancelled, audit.OutcomeSkipped:
 	case "":
 		return cfg, errors.New("--outcome is required: the record never assumes the apply succeeded")
 	default:
@@ -93,6 +101,9 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 		return cfg, errors.New("GITHUB_TOKEN is not set: record writes its entries to GitHub")
 	case cfg.sha == "":
 		return cfg, errors.New("GITHUB_SHA is not set: the record names the commit that was applied")
+	}
+	if cfg.keys, err = sealing(getenv); err != nil {
+		return cfg, err
 	}
 	cfg.owner, cfg.repo, err = parseRepo(*repo)
 	return cfg, err
@@ -119,20 +130,28 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	res, err := audit.Record(ctx, client, audit.RecordRun{
-		Plan: p, State: state, Outcome: cfg.outcome, Mode: cfg.mode,
-		Owner: cfg.owner, Repo: cfg.repo, Commit: cfg.sha, RunURL: cfg.runURL,
-		Installation: installation(cfg.inActions), Now: time.Now().UTC(), Swept: swept,
+	id, err := audit.TrustedIdentity(ctx, client, cfg.owner, cfg.repo, cfg.mode, cfg.sha, cfg.gateLogin)
+	if err != nil {
+		return err
+	}
+	res, err := audit.Write(ctx, client, audit.RecordRun{
+		Trail: audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: id, Keys: cfg.keys},
+		Plan:  p, State: state, Outcome: cfg.outcome, Mode: cfg.mode,
+		Commit: cfg.sha, RunURL: cfg.runURL, Now: time.Now().UTC(), Swept: swept,
 	})
-	// Whatever was built is shown, so the log keeps the record even when
-	// posting it failed.
-	if res.Record.Outcome != "" {
-		md := report.RecordMarkdown(res.Record)
+	return published(res, err, cfg.summary, stdout, stderr)
+}
+
+// published shows the record built (even when posting it failed, so the
+// log keeps it), in the job summary too, then says where it went.
+func published(res audit.Recorded, err error, summary string, stdout, stderr io.Writer) error {
+	if res.Record.Kind != "" {
+		md := res.Record.Markdown()
 		if _, werr := io.WriteString(stdout, md); werr != nil && err == nil {
 			err = werr
 		}
-		if cfg.summary != "" {
-			if werr := report.AppendFile(cfg.summary, md); werr != nil && err == nil {
+		if summary != "" {
+			if werr := report.AppendFile(summary, md); werr != nil && err == nil {
 				err = fmt.Errorf("writing the job summary: %w", werr)
 			}
 		}
@@ -141,14 +160,25 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 		return err
 	}
 	switch {
-	case res.Number == 0:
+	case res.Issue == 0:
 		fmt.Fprintln(stderr, "jit-gate record: nothing to record")
-	case res.Issue:
-		fmt.Fprintf(stderr, "jit-gate record: %d comment(s) on the audit-log issue #%d\n", res.Comments, res.Number)
+	case res.PR > 0:
+		fmt.Fprintf(stderr, "jit-gate record: record %s on the audit-log issue #%d, copied to pull request #%d (%d comment(s) posted)\n", seqs(res.Seq), res.Issue, res.PR, res.Comments)
 	default:
-		fmt.Fprintf(stderr, "jit-gate record: %d comment(s) on pull request #%d\n", res.Comments, res.Number)
+		fmt.Fprintf(stderr, "jit-gate record: record %s on the audit-log issue #%d (%d comment(s) posted)\n", seqs(res.Seq), res.Issue, res.Comments)
 	}
 	return nil
+}
+
+// seqs names a record's positions in the trail: "4", or "4-6" for parts.
+func seqs(s []int) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	if s[0] == s[len(s)-1] {
+		return fmt.Sprint(s[0])
+	}
+	return fmt.Sprintf("%d-%d", s[0], s[len(s)-1])
 }
 
 // readSweep reads what `jit-gate sweep --format json` wrote.

@@ -13,21 +13,28 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 )
 
-// Report is the answer of `jit-gate audit --state`: the grants a filter
-// selected, as of a time.
+// Report is the answer of `jit-gate audit`: the grants a filter selected,
+// as of a time.
 type Report struct {
 	AsOf   time.Time
 	Filter Filter
-	Joined bool // pull requests and approvers were read from GitHub
+	Source string // where the grants come from: Source*
 	Grants []Grant
 }
+
+// Where a report's grants come from.
+const (
+	SourceState   = "state"         // a state alone: no approvers
+	SourceJoined  = "state+records" // a state, joined with the audit records
+	SourceRecords = "records"       // the audit records alone
+)
 
 // CSVHeader are the CSV columns, in order; they are a stable interface.
 // Empty cells are null values; approvers are separated by ";", and events are
 // "AT EVENT" pairs separated by ";" (details are in the JSON).
 var CSVHeader = []string{
 	"address", "principal", "scope", "status", "granted_at", "expires_at", "revoked_at", "reason", "ticket",
-	"previous_access", "granted_by_commit", "pr", "approvers", "events",
+	"previous_access", "granted_by_commit", "pr", "approvers", "events", "record", "record_seq",
 }
 
 // WriteCSV writes the header and one row per grant.
@@ -45,9 +52,13 @@ func (r Report) WriteCSV(w io.Writer) error {
 		for i, e := range g.History {
 			events[i] = e.At + " " + e.Event
 		}
+		seq := ""
+		if g.Seq > 0 {
+			seq = strconv.Itoa(g.Seq)
+		}
 		row := []string{
 			g.Address, g.Principal, g.Scope, g.Status, g.GrantedAt, g.ExpiresAt, g.RevokedAt, g.Reason, g.Ticket,
-			g.PreviousAccess, g.GrantedByCommit, pr, strings.Join(g.Approvers, ";"), strings.Join(events, ";"),
+			g.PreviousAccess, g.GrantedByCommit, pr, strings.Join(g.Approvers, ";"), strings.Join(events, ";"), g.Record, seq,
 		}
 		for i, c := range row {
 			row[i] = spreadsheetSafe(c)
@@ -92,6 +103,7 @@ type jsonGrant struct {
 	PR              int            `json:"pr"`
 	Approvers       []string       `json:"approvers"`
 	Record          string         `json:"record"`
+	RecordSeq       int            `json:"record_seq"`
 	HeldFrom        string         `json:"held_from"`
 	HeldUntil       string         `json:"held_until"`
 }
@@ -110,7 +122,7 @@ func (r Report) WriteJSON(w io.Writer) error {
 			Address: g.Address, ID: g.ID, PolicyID: g.PolicyID, Principal: g.Principal, Scope: g.Scope, Status: g.Status,
 			BreakGlass: g.BreakGlass, Duration: duration, GrantedAt: g.GrantedAt, ExpiresAt: g.ExpiresAt, RevokedAt: g.RevokedAt,
 			Reason: g.Reason, Ticket: g.Ticket, PreviousAccess: g.PreviousAccess, GrantedByCommit: g.GrantedByCommit,
-			History: g.History, PR: g.PR, Approvers: g.Approvers, Record: g.Record, HeldFrom: stamp(from), HeldUntil: stamp(until),
+			History: g.History, PR: g.PR, Approvers: g.Approvers, Record: g.Record, RecordSeq: g.Seq, HeldFrom: stamp(from), HeldUntil: stamp(until),
 		}
 	}
 	enc := json.NewEncoder(w)
@@ -118,6 +130,7 @@ func (r Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(struct {
 		AsOf   string      `json:"as_of"`
 		Filter any         `json:"filter"`
+		Source string      `json:"source"`
 		Joined bool        `json:"joined"`
 		Grants []jsonGrant `json:"grants"`
 	}{
@@ -128,7 +141,8 @@ func (r Report) WriteJSON(w io.Writer) error {
 			Principal string `json:"principal"`
 			Scope     string `json:"scope"`
 		}{stamp(r.Filter.Since), stamp(r.Filter.Until), r.Filter.Principal, r.Filter.Scope},
-		Joined: r.Joined,
+		Source: r.Source,
+		Joined: r.Source != SourceState,
 		Grants: grants,
 	})
 }
@@ -150,8 +164,11 @@ func (r Report) Markdown() string {
 		window = "from " + orAny(stamp(r.Filter.Since), "the beginning") + " until " + orAny(stamp(r.Filter.Until), "now")
 	}
 	joined := "not joined (set GITHUB_TOKEN and --repo)"
-	if r.Joined {
-		joined = "from the gate's record entries"
+	switch r.Source {
+	case SourceJoined:
+		joined = "from the gate's sealed records"
+	case SourceRecords:
+		joined = "from the gate's sealed records (built from the records alone)"
 	}
 	fmt.Fprintf(&b, "As of %s · Held: %s · Principal: %s · Scope: %s · Approvers: %s\n",
 		stamp(r.AsOf), window, report.Escape(orAny(r.Filter.Principal, "any")), report.Escape(orAny(r.Filter.Scope, "any")), joined)
@@ -174,7 +191,7 @@ func (r Report) Markdown() string {
 			report.Escape(orAny(g.GrantedAt, "unknown")), heldUntil(g, r.AsOf), report.Escape(g.Reason), report.Escape(orAny(g.Ticket, "none")),
 			report.Escape(g.PreviousAccess), pr, approvedBy(g), strings.Join(timeline, "<br>"),
 		}
-		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+		b.WriteString(report.TableRow(cells))
 	}
 	return b.String()
 }
@@ -193,14 +210,9 @@ func heldUntil(g Grant, now time.Time) string {
 func approvedBy(g Grant) string {
 	switch g.Record {
 	case RecordIntact:
-		if len(g.Approvers) == 0 {
-			return "no one"
-		}
-		escaped := make([]string, len(g.Approvers))
-		for i, a := range g.Approvers {
-			escaped[i] = report.Escape(a)
-		}
-		return strings.Join(escaped, ", ")
+		return approvers(g.Approvers) + " (record " + strconv.Itoa(g.Seq) + ")"
+	case RecordArchived:
+		return approvers(g.Approvers) + " (archived in record " + strconv.Itoa(g.Seq) + ")"
 	case "":
 		return "not joined"
 	}
@@ -222,34 +234,39 @@ func orAny(s, otherwise string) string {
 	return s
 }
 
-// Markdown renders the verification.
+// Markdown renders the verification: a table of every finding.
 func (v Verification) Markdown() string {
 	var b strings.Builder
 	if len(v.Findings) == 0 {
-		b.WriteString("### ✅ jit-gate audit --verify: no tampering found\n\n")
+		b.WriteString("### ✅ jit-gate audit --verify: the trail checks\n\n")
 	} else {
-		fmt.Fprintf(&b, "### ❌ jit-gate audit --verify: %s verification\n\n", plural(len(v.Findings), "comment fails", "comments fail"))
+		fmt.Fprintf(&b, "### ❌ jit-gate audit --verify: %s\n\n", plural(len(v.Findings), "finding", "findings"))
 	}
 	checked := make([]string, len(v.Checked))
 	for i, n := range v.Checked {
 		checked[i] = "#" + strconv.Itoa(n)
 	}
-	fmt.Fprintf(&b, "Gate account: %s · Checked: %s · Gate comments: %d\n", report.Escape(v.Self), orAny(strings.Join(checked, ", "), "nothing"), v.Comments)
+	fmt.Fprintf(&b, "Gate account: %s · Keys: %s · Checked: %s · Records: %d · Copies: %d · Gate comments: %d · State grants: %d\n",
+		report.Escape(v.Self), report.List(v.Keys), orAny(strings.Join(checked, ", "), "nothing"), v.Records, v.Copies, v.Comments, v.Grants)
 	if len(v.Findings) == 0 {
 		return b.String()
 	}
-	b.WriteString("\n| Where | Comment | Author | Kind | Head | Problem |\n|" + strings.Repeat(" --- |", 6) + "\n")
+	b.WriteString(report.TableHead("Findings", []string{"Where", "Comment", "Author", "Kind", "Record", "Problem", "Detail"}, len(v.Findings)))
 	for _, f := range v.Findings {
-		fmt.Fprintf(&b, "| #%d | %s | %s | %s | %s | %s |\n", f.Number, report.Link(strconv.FormatInt(f.Comment, 10), f.URL), report.Escape(f.Author),
-			report.Escape(f.Kind), report.Escape(f.Head), problemText[f.Problem])
+		where, comment, seq := "state", "none", "none"
+		if f.Number > 0 {
+			where = "#" + strconv.Itoa(f.Number)
+		}
+		if f.Comment > 0 {
+			comment = report.Link(strconv.FormatInt(f.Comment, 10), f.URL)
+		}
+		if f.Seq > 0 {
+			seq = strconv.Itoa(f.Seq)
+		}
+		b.WriteString(report.TableRow([]string{where, comment, report.OrNone(report.Escape(f.Author)), report.OrNone(report.Escape(f.Kind)), seq,
+			report.Escape(f.Problem), report.Escape(f.Detail)}))
 	}
 	return b.String()
-}
-
-var problemText = map[string]string{
-	ProblemEdited:   "edited after posting: the content no longer matches the marker's sha256",
-	ProblemUnsealed: "no sha256 in the marker: the content cannot be vouched for",
-	ProblemForeign:  "posted by another account than the gate's, with the gate's marker",
 }
 
 // WriteJSON writes the verification as one object.

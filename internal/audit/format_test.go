@@ -15,9 +15,9 @@ func joinedTimeline() Report {
 	grants := timeline()
 	grants[0].Reason, grants[0].Ticket, grants[0].GrantedByCommit = "=HYPERLINK(\"https://evil\") @octocat\n| x |", "INC-1", "abc"
 	grants[0].History = []policy.Event{{At: "2026-03-01T10:00:00Z", Event: "granted", Detail: "granted <b>oncall</b>"}, {At: "2026-03-01T12:17:00Z", Event: "expired", Detail: "restored"}}
-	grants[0].PR, grants[0].Approvers, grants[0].Record = 12, []string{"bob", "dave"}, RecordIntact
-	grants[1].PR, grants[1].Record = 13, RecordEdited
-	return Report{AsOf: now, Filter: Filter{Principal: "mona"}, Joined: true, Grants: grants[:2]}
+	grants[0].PR, grants[0].Approvers, grants[0].Record, grants[0].Seq = 12, []string{"bob", "dave"}, RecordIntact, 4
+	grants[1].Record = RecordMissing
+	return Report{AsOf: now, Filter: Filter{Principal: "mona"}, Source: SourceJoined, Grants: grants[:2]}
 }
 
 func TestCSV(t *testing.T) {
@@ -33,14 +33,15 @@ func TestCSV(t *testing.T) {
 		t.Fatalf("rows = %q", rows)
 	}
 	want := []string{"expired", "mona", "github:team:acme/oncall", "expired", "2026-03-01T10:00:00Z", "2026-03-01T12:00:00Z", "2026-03-01T12:17:00Z",
-		"'=HYPERLINK(\"https://evil\") @octocat\n| x |", "INC-1", "", "abc", "12", "bob;dave", "2026-03-01T10:00:00Z granted;2026-03-01T12:17:00Z expired"}
+		"'=HYPERLINK(\"https://evil\") @octocat\n| x |", "INC-1", "", "abc", "12", "bob;dave", "2026-03-01T10:00:00Z granted;2026-03-01T12:17:00Z expired", "recorded", "4"}
 	if !slices.Equal(rows[1], want) {
 		t.Errorf("row 1 =\n%q\nwant\n%q", rows[1], want)
 	}
-	if rows[2][11] != "13" || rows[2][12] != "" {
-		t.Errorf("row 2: pr %q, approvers %q (an edited record is not trusted)", rows[2][11], rows[2][12])
+	if rows[2][11] != "" || rows[2][12] != "" || rows[2][14] != "missing" || rows[2][15] != "" {
+		t.Errorf("row 2: pr %q, approvers %q, record %q %q (a grant without a record)", rows[2][11], rows[2][12], rows[2][14], rows[2][15])
 	}
-	want = []string{"address", "principal", "scope", "status", "granted_at", "expires_at", "revoked_at", "reason", "ticket", "previous_access", "granted_by_commit", "pr", "approvers", "events"}
+	// Columns are only ever added at the end.
+	want = []string{"address", "principal", "scope", "status", "granted_at", "expires_at", "revoked_at", "reason", "ticket", "previous_access", "granted_by_commit", "pr", "approvers", "events", "record", "record_seq"}
 	if !slices.Equal(CSVHeader, want) {
 		t.Errorf("CSV columns changed: %q", CSVHeader)
 	}
@@ -54,6 +55,7 @@ func TestJSON(t *testing.T) {
 	var doc struct {
 		AsOf   string            `json:"as_of"`
 		Filter map[string]string `json:"filter"`
+		Source string            `json:"source"`
 		Joined bool              `json:"joined"`
 		Grants []map[string]any  `json:"grants"`
 	}
@@ -62,12 +64,12 @@ func TestJSON(t *testing.T) {
 	if err := dec.Decode(&doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.AsOf != "2026-03-10T12:00:00Z" || doc.Filter["principal"] != "mona" || doc.Filter["since"] != "" || !doc.Joined || len(doc.Grants) != 2 {
+	if doc.AsOf != "2026-03-10T12:00:00Z" || doc.Filter["principal"] != "mona" || doc.Filter["since"] != "" || !doc.Joined || doc.Source != SourceJoined || len(doc.Grants) != 2 {
 		t.Errorf("doc = %+v", doc)
 	}
 	g := doc.Grants[0]
 	for k, v := range map[string]any{
-		"address": "expired", "held_from": "2026-03-01T10:00:00Z", "held_until": "2026-03-01T12:17:00Z", "pr": 12.0, "record": RecordIntact,
+		"address": "expired", "held_from": "2026-03-01T10:00:00Z", "held_until": "2026-03-01T12:17:00Z", "pr": 12.0, "record": RecordIntact, "record_seq": 4.0,
 		"revoked_at": "2026-03-01T12:17:00Z", "break_glass": false,
 	} {
 		if g[k] != v {
@@ -83,10 +85,10 @@ func TestMarkdown(t *testing.T) {
 	md := joinedTimeline().Markdown()
 	for _, want := range []string{
 		"### jit-gate audit: 2 grants\n",
-		"As of 2026-03-10T12:00:00Z · Held: any time · Principal: mona · Scope: any · Approvers: from the gate's record entries\n",
+		"As of 2026-03-10T12:00:00Z · Held: any time · Principal: mona · Scope: any · Approvers: from the gate's sealed records\n",
 		"| expired | mona | github:team:acme/oncall | expired | 2026\\-03\\-01T10:00:00Z | 2026\\-03\\-01T12:17:00Z | \\=HYPERLINK\\(\"https://evil\"\\) @\u200docto",
-		"| #12 | bob, dave | 2026\\-03\\-01T10:00:00Z granted: granted &lt;b&gt;oncall&lt;/b&gt;<br>2026\\-03\\-01T12:17:00Z expired: restored |\n",
-		"| #13 | unknown (edited) |",
+		"| #12 | bob, dave (record 4) | 2026\\-03\\-01T10:00:00Z granted: granted &lt;b&gt;oncall&lt;/b&gt;<br>2026\\-03\\-01T12:17:00Z expired: restored |\n",
+		"| unknown | unknown (missing) |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)

@@ -1,19 +1,20 @@
-// Package audit answers, from the repository alone, who held which access,
-// when, for how long, why, approved by whom and through which pull request.
-// It reads every jit_elevation of a Terraform state (`terraform show -json`)
-// into grants with their timelines, joins the gate's record entries from
-// GitHub, filters by time window, principal and scope, renders markdown, CSV
-// and JSON, verifies that the gate's comments were not tampered with, and
-// builds the entries `jit-gate record` posts after an apply.
+// Package audit is the audit trail, in one home: the records jit-gate
+// writes after every apply, drift check, expiry and clean-up (built from
+// the gate's judgement, rendered as markdown with their entries as one
+// JSON line, sealed with a key and chained into one numbered sequence on
+// the audit-log issues, copied to the merged pull request), the gate's
+// comments and identity, and the auditor's side: who held which access,
+// when, for how long, why, approved by whom and through which pull
+// request, from the records alone or joined with a Terraform state,
+// filtered by time window, principal and scope, in markdown, CSV and JSON,
+// and the verification that nothing in the trail was forged, edited,
+// moved or deleted.
 package audit
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"time"
 
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
@@ -25,10 +26,11 @@ type Grant struct {
 	Address string
 	policy.Elevation
 
-	// Filled by Join.
-	PR        int      // the pull request merged as granted_by_commit; 0 unknown
-	Approvers []string // as the gate's record entry lists them
-	Record    string   // what backs Approvers: recorded, edited, unsealed, missing, no_pr, no_commit; "" when not joined
+	// Filled from the records (Join, Log.Timeline).
+	PR        int      // the pull request the grant is attributed to; 0 unknown
+	Approvers []string // as the record of its grant lists them
+	Record    string   // what backs Approvers: recorded, archived, missing; "" when not joined
+	Seq       int      // the position of that record in the trail; 0 when none
 }
 
 // ReadStateFile reads `terraform show -json` of a state; errors name the file.
@@ -56,10 +58,6 @@ func ReadState(r io.Reader) ([]Grant, error) {
 	for i, el := range elevations {
 		grants[i] = Grant{Address: el.Address, Elevation: el.Elevation, Approvers: []string{}}
 	}
-	slices.SortFunc(grants, func(a, b Grant) int {
-		ta, _ := time.Parse(time.RFC3339, a.GrantedAt)
-		tb, _ := time.Parse(time.RFC3339, b.GrantedAt)
-		return cmp.Or(ta.Compare(tb), cmp.Compare(a.Address, b.Address))
-	})
+	sortGrants(grants)
 	return grants, nil
 }

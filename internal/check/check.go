@@ -13,10 +13,12 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/jitgate/terraform-provider-jit/internal/audit"
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/prfacts"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
+	"github.com/jitgate/terraform-provider-jit/internal/seal"
 	"github.com/jitgate/terraform-provider-jit/internal/settings"
 )
 
@@ -29,8 +31,12 @@ type Config struct {
 	MergeCommit string // apply mode: the commit applied (GITHUB_SHA)
 	EventHead   string // pr mode: the head commit of the event, when it is for PR
 	Governance  []string
-	Comment     bool   // write the report as a comment on the pull request
-	Self        string // the login to comment as when the token cannot name itself (prfacts.Self)
+	Comment     bool // write the report as a comment on the pull request
+	// Identity names the gate's account, whose comments it updates and
+	// whose audit records it reads; Keys verify those records (none in pr
+	// mode, which is never given the seal key).
+	Identity audit.Identity
+	Keys     *seal.Keyring
 	// Settings are the trusted settings when the run has read them; nil in
 	// apply mode reads them at the merge commit's first parent for the
 	// anchor check (anchor.go).
@@ -97,6 +103,11 @@ func evaluate(ctx context.Context, cfg Config) (gate.Report, error) {
 		if facts, err = prfacts.Gather(ctx, client, src, needs); err != nil {
 			return errorReport(cfg.Mode, err), err
 		}
+		if needs.Records {
+			if facts.Recorded, err = recorded(ctx, client, cfg); err != nil {
+				return errorReport(cfg.Mode, err), err
+			}
+		}
 		if needs.Anchor {
 			if facts.Anchor, err = anchor(ctx, client, cfg); err != nil {
 				return errorReport(cfg.Mode, err), err
@@ -117,11 +128,20 @@ func comment(ctx context.Context, client *github.Client, cfg Config, number int,
 	if err != nil {
 		return err
 	}
-	self, err := prfacts.Self(ctx, client, cfg.Self)
+	self, err := audit.GateLogin(ctx, client, cfg.Identity)
 	if err != nil {
 		return err
 	}
-	return prfacts.UpsertComment(ctx, client, cfg.Owner, cfg.Repo, number, self, body)
+	return audit.UpsertComment(ctx, client, cfg.Owner, cfg.Repo, number, self, body)
+}
+
+// recorded reads which elevations the audit records hold. Outside pr mode
+// the records must be verified, so the seal key is required.
+func recorded(ctx context.Context, client *github.Client, cfg Config) (map[string]bool, error) {
+	if cfg.Mode != gate.ModePR && !cfg.Keys.CanVerify() {
+		return nil, fmt.Errorf("the plan removes elevations and %s mode must verify their audit records: %w", cfg.Mode, seal.ErrNoKey)
+	}
+	return audit.RecordedElevations(ctx, client, audit.Trail{Owner: cfg.Owner, Repo: cfg.Repo, Identity: cfg.Identity, Keys: cfg.Keys})
 }
 
 // planError is a plan that could not be read; the report already carries it

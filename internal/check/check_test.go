@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,5 +55,46 @@ func TestFailuresNeverPass(t *testing.T) {
 				t.Errorf("verdict %q, revocation_only %v, stderr %q", r.Verdict, r.RevocationOnly, stderr)
 			}
 		})
+	}
+}
+
+// endedDestroy is destroy.json, a plan real Terraform made, with the two
+// elevations it destroys already expired: removing them needs their audit
+// records.
+func endedDestroy(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/plans/destroy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(path, bytes.ReplaceAll(data, []byte(`"status": "active"`), []byte(`"status": "expired"`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Outside pr mode the records must be verified: without the seal key the
+// check is an error, never a pass; with no GitHub to read them from, the
+// removals block.
+func TestRemovalsNeedVerifiedRecords(t *testing.T) {
+	path := endedDestroy(t)
+	connected := false
+	cfg := Config{PlanPath: path, Mode: gate.ModeDrift, Owner: "acme", Repo: "infra", Now: time.Now(),
+		Client: func() (*github.Client, error) { connected = true; return github.NewClient(nil), nil }}
+	r, stderr := run(t, cfg)
+	if r.Verdict != gate.VerdictError || !strings.Contains(stderr, "drift mode must verify their audit records") || !strings.Contains(stderr, "JIT_GATE_SEAL_KEY") || !connected {
+		t.Errorf("without a key: verdict %q, stderr %q", r.Verdict, stderr)
+	}
+	cfg.Client = nil
+	r, _ = run(t, cfg)
+	var rules []string
+	for _, v := range r.Violations {
+		if v.Rule == gate.RuleAuditUnrecorded {
+			rules = append(rules, v.Address)
+		}
+	}
+	if r.Verdict != gate.VerdictBlocked || !slices.Equal(rules, []string{"jit_elevation.hotfix", "jit_elevation.pager"}) {
+		t.Errorf("without GitHub: verdict %q, rules %v", r.Verdict, rules)
 	}
 }

@@ -42,6 +42,7 @@ var rulebook = []rule{
 	{RuleBreakGlassUnreviewed, breakGlassUnreviewed},
 	{RuleAccessShadow, accessShadow},
 	{RuleCreateBeforeDestroy, createBeforeDestroy},
+	{RuleAuditUnrecorded, auditUnrecorded},
 	{RuleTrustAnchor, trustAnchor},
 }
 
@@ -75,16 +76,20 @@ type Needs struct {
 	// review break-glass elevations (see BreakGlassCommits).
 	PostHoc []string
 	Teams   []policy.Team // see TeamsNeeded
+	// Records: the plan removes elevations, so the audit records must say
+	// whether each one's grant is recorded (Facts.Recorded).
+	Records bool
 	// Anchor: apply mode checks the repository's protection (trust.anchor).
 	Anchor bool
 }
 
 // GitHub reports whether anything must be read at all.
-func (n Needs) GitHub() bool { return n.PR || len(n.PostHoc) > 0 }
+func (n Needs) GitHub() bool { return n.PR || len(n.PostHoc) > 0 || n.Records }
 
 // NeedsOf decides what judging p in o.Mode at now needs.
 func NeedsOf(p *plan.Plan, o Options, now time.Time) Needs {
-	return Needs{PR: o.Mode != ModeDrift, PostHoc: BreakGlassCommits(p, o, now), Teams: TeamsNeeded(p, o), Anchor: o.Mode == ModeApply}
+	return Needs{PR: o.Mode != ModeDrift, PostHoc: BreakGlassCommits(p, o, now), Teams: TeamsNeeded(p, o), Records: len(removals(p)) > 0,
+		Anchor: o.Mode == ModeApply}
 }
 
 // TeamsNeeded lists the teams (sorted, once each) named by the approvers and

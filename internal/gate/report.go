@@ -53,6 +53,9 @@ type Facts struct {
 	// each commit that BreakGlassCommits lists, by lowercase SHA (HasPR false:
 	// the commit is no pull request's merge). nil when not fetched.
 	PostHoc map[string]Facts
+	// Recorded holds the ids of the elevations whose grant a trusted audit
+	// record holds (see Needs.Records); nil when not read.
+	Recorded map[string]bool
 }
 
 // Options configure a run.

@@ -542,3 +542,34 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		})
 	}
 }
+
+// A write the caller retries itself gets a server error back at once, so
+// it can first look whether the failed attempt took effect; rate limits are
+// still waited out.
+func TestCallerRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		ctx      context.Context
+		wantHits int32
+	}{
+		{"retried by the client", context.Background(), 4},
+		{"left to the caller", CallerRetries(context.Background()), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var hits atomic.Int32
+			c, _ := newTestClient(t, respondSequence(&hits, response{status: http.StatusBadGateway, body: `{"message":"Bad Gateway"}`}), nil)
+			if _, err := call(tc.ctx, c, http.MethodPost, map[string]string{"body": "x"}); err == nil {
+				t.Fatal("a 502 succeeded")
+			}
+			if got := hits.Load(); got != tc.wantHits {
+				t.Errorf("server hits = %d, want %d", got, tc.wantHits)
+			}
+		})
+	}
+	var hits atomic.Int32
+	c, _ := newTestClient(t, respondSequence(&hits, response{status: http.StatusForbidden, body: secondaryBody, headers: map[string]string{"Retry-After": "1"}},
+		response{status: http.StatusCreated, body: `{}`}), nil)
+	if _, err := call(CallerRetries(context.Background()), c, http.MethodPost, map[string]string{"body": "x"}); err != nil || hits.Load() != 2 {
+		t.Errorf("secondary limit left to the caller: %v after %d hits", err, hits.Load())
+	}
+}

@@ -156,10 +156,25 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	if ctx.Value(callerRetries{}) != nil {
+		return false, nil
+	}
 	if err == nil && (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusTooManyRequests) {
 		return false, nil
 	}
 	return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+}
+
+type callerRetries struct{}
+
+// CallerRetries marks requests made with ctx as ones the caller retries
+// itself: a server error or network failure is returned at once instead of
+// sent again. A write that is not idempotent needs it, so that the caller
+// can first look whether the failed attempt took effect (GitHub may have
+// created the comment and lost only its answer). Rate limits are still
+// waited out: GitHub did not process those requests.
+func CallerRetries(ctx context.Context) context.Context {
+	return context.WithValue(ctx, callerRetries{}, true)
 }
 
 // backoff chooses the wait before retrying a server error, capped at hi:

@@ -2,6 +2,7 @@ package githubfake
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -14,6 +15,10 @@ import (
 
 // maxCommentLen is GitHub's limit on comment bodies, in characters.
 const maxCommentLen = 65536
+
+// maxComments is how many comments GitHub lets one issue or pull request
+// have; beyond it, creating one is refused with 403.
+const maxComments = 2500
 
 // maxPullCommits is how many commits GitHub lists for a pull request.
 const maxPullCommits = 250
@@ -291,6 +296,10 @@ func (f *Fake) createComment(c *call) {
 		return
 	}
 	if !c.installationMay(is, "write") {
+		return
+	}
+	if len(is.comments) >= f.commentLimit {
+		c.forbidden(fmt.Sprintf("Commenting is disabled on issues with more than %d comments", f.commentLimit))
 		return
 	}
 	if body, ok := c.commentBody(); ok {

@@ -28,6 +28,10 @@ type Option func(*Fake)
 // WithClock makes the fake read the time from c instead of the system clock.
 func WithClock(c Clock) Option { return func(f *Fake) { f.clock = c } }
 
+// WithCommentLimit makes issues refuse comments beyond n instead of
+// GitHub's 2,500, so tests reach the limit quickly.
+func WithCommentLimit(n int) Option { return func(f *Fake) { f.commentLimit = n } }
+
 // enterprisePrefix is where GitHub Enterprise Server serves the REST API;
 // the fake serves it there too.
 const enterprisePrefix = "/api/v3/"
@@ -52,6 +56,8 @@ type Fake struct {
 
 	limits   rateLimits
 	recorder *recorder
+
+	commentLimit int // comments an issue takes; GitHub's is maxComments
 }
 
 // New returns a fake with no users, orgs, repositories or tokens. When the
@@ -68,6 +74,8 @@ func New(opts ...Option) *Fake {
 		clock:    systemClock{},
 		limits:   defaultRateLimits(),
 		recorder: recorderFromEnv(),
+
+		commentLimit: maxComments,
 	}
 	for _, o := range opts {
 		o(f)

@@ -145,6 +145,31 @@ func TestCommentLimitAndEditing(t *testing.T) {
 	wantStatus(t, err, http.StatusNotFound)
 }
 
+// An issue takes as many comments as GitHub allows (2,500; fewer here),
+// then refuses more with 403, edits still allowed.
+func TestCommentCountLimit(t *testing.T) {
+	f := newFake(t, WithCommentLimit(3))
+	c := client(t, f, adminToken)
+	n := f.AddIssue("acme", "api", Issue{Title: "log", Author: "admin"})
+	body := "entry"
+	var last *github.IssueComment
+	for range 3 {
+		cm, resp, err := c.Issues.CreateComment(ctx, "acme", "api", n, &github.IssueComment{Body: &body})
+		mustOK(t, resp, err, http.StatusCreated)
+		last = cm
+	}
+	_, _, err := c.Issues.CreateComment(ctx, "acme", "api", n, &github.IssueComment{Body: &body})
+	if er := wantStatus(t, err, http.StatusForbidden); er.Message != "Commenting is disabled on issues with more than 3 comments" {
+		t.Errorf("message = %q", er.Message)
+	}
+	if _, resp, err := c.Issues.EditComment(ctx, "acme", "api", last.GetID(), &github.IssueComment{Body: &body}); err != nil {
+		t.Errorf("edit on a full issue: %v, %v", resp, err)
+	}
+	if is, _, err := c.Issues.Get(ctx, "acme", "api", n); err != nil || is.GetComments() != 3 {
+		t.Errorf("issue comments = %d, %v", is.GetComments(), err)
+	}
+}
+
 func TestIssuesByLabel(t *testing.T) {
 	f := newFake(t)
 	c := client(t, f, adminToken)

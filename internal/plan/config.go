@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -79,6 +80,12 @@ type ConfigResource struct {
 	Name              string
 	ProviderConfigKey string   // its key in Configuration.Providers
 	Provisioners      []string // provisioner types in order (local-exec, remote-exec, file, ...), destroy-time ones included
+	// Repeated: the block, or a module call above it, has count or
+	// for_each, so it may plan no instance at all. Terraform 1.5 leaves
+	// out a for_each it cannot evaluate without context (a function call
+	// such as toset(...)), so a block that refers to each.* or count.* is
+	// taken as repeated too.
+	Repeated bool
 }
 
 // ResourceOf returns the block that an instance of a resource change comes
@@ -161,7 +168,7 @@ func (d *decoder) configuration() (*Configuration, error) {
 		case "provider_config":
 			return d.providerConfigs(c)
 		case "root_module":
-			return d.module(c, "")
+			return d.module(c, "", false)
 		}
 		return d.dec.SkipValue()
 	})
@@ -287,8 +294,9 @@ func (d *decoder) expression(name string) (Expression, error) {
 }
 
 // module reads a module's configuration (root_module, or a module call's
-// module) whose address is path ("" for the root module).
-func (d *decoder) module(c *Configuration, path string) error {
+// module) whose address is path ("" for the root module); repeated says a
+// call above it has count or for_each.
+func (d *decoder) module(c *Configuration, path string, repeated bool) error {
 	where := "configuration of " + path
 	if path == "" {
 		where = "configuration.root_module"
@@ -302,13 +310,13 @@ func (d *decoder) module(c *Configuration, path string) error {
 			if d.dec.PeekKind() != '[' {
 				return d.unexpected(where+" resources", "an array")
 			}
-			return d.array(func() error { return d.configResource(c, path, where) })
+			return d.array(func() error { return d.configResource(c, path, where, repeated) })
 		case "module_calls":
 			if d.dec.PeekKind() != '{' {
 				return d.unexpected(where+" module_calls", "an object")
 			}
 			return d.object(func(name []byte) error {
-				return d.moduleCall(c, join(path, "module."+string(name)))
+				return d.moduleCall(c, join(path, "module."+string(name)), repeated)
 			})
 		}
 		return d.dec.SkipValue()
@@ -316,24 +324,39 @@ func (d *decoder) module(c *Configuration, path string) error {
 }
 
 // moduleCall reads one module_calls entry; its module is at path.
-func (d *decoder) moduleCall(c *Configuration, path string) error {
+func (d *decoder) moduleCall(c *Configuration, path string, repeated bool) error {
 	if d.dec.PeekKind() != '{' {
 		return d.unexpected("the call of "+path, "an object")
 	}
-	return d.object(func(name []byte) error {
-		if string(name) == "module" {
-			return d.module(c, path)
+	// The module comes before the call's count_expression in Terraform's
+	// output, so it is kept and read once the whole call is seen.
+	var module json.RawMessage
+	err := d.object(func(name []byte) error {
+		var err error
+		switch string(name) {
+		case "module":
+			module, err = d.rawValue()
+		case "count_expression", "for_each_expression":
+			repeated = true
+			err = d.dec.SkipValue()
+		default:
+			err = d.dec.SkipValue()
 		}
-		return d.dec.SkipValue()
+		return err
 	})
+	if err != nil || module == nil {
+		return err
+	}
+	md := &decoder{dec: jsontext.NewDecoder(bytes.NewBuffer(module))}
+	return md.module(c, path, repeated)
 }
 
 // configResource reads one resource or data block of the module at path.
-func (d *decoder) configResource(c *Configuration, path, where string) error {
+func (d *decoder) configResource(c *Configuration, path, where string, repeated bool) error {
 	if d.dec.PeekKind() != '{' {
 		return d.unexpected("a resource in the "+where, "an object")
 	}
-	r := ConfigResource{ModuleAddress: path}
+	r := ConfigResource{ModuleAddress: path, Repeated: repeated}
 	var address string
 	err := d.object(func(name []byte) error {
 		var err error
@@ -350,6 +373,14 @@ func (d *decoder) configResource(c *Configuration, path, where string) error {
 			r.ProviderConfigKey, err = d.stringValue("provider_config_key")
 		case "provisioners":
 			r.Provisioners, err = d.provisioners()
+		case "count_expression", "for_each_expression":
+			r.Repeated = true
+			err = d.dec.SkipValue()
+		case "expressions":
+			var raw json.RawMessage
+			if raw, err = d.rawValue(); bytes.Contains(raw, []byte(`"each.`)) || bytes.Contains(raw, []byte(`"count.`)) {
+				r.Repeated = true
+			}
 		default:
 			err = d.dec.SkipValue()
 		}

@@ -70,7 +70,8 @@ func (d *decoder) plan() (*Plan, error) {
 		return nil, fmt.Errorf("plan JSON is not an object: it starts with %s", what)
 	}
 	p := &Plan{}
-	seenVersion, seenPlanned, errored := false, false, false
+	seenVersion, seenPlanned, errored, seenErrored := false, false, false, false
+	var checks json.RawMessage // kept for plans that may lack "errored" (legacy.go)
 	err := d.object(func(name []byte) error {
 		var err error
 		switch string(name) {
@@ -87,7 +88,15 @@ func (d *decoder) plan() (*Plan, error) {
 		case "terraform_version":
 			p.TerraformVersion, err = d.stringValue("terraform_version")
 		case "errored":
+			seenErrored = true
 			errored, err = d.boolValue("errored")
+		case "checks":
+			// terraform_version comes first in Terraform's output.
+			if legacyTerraform(p.TerraformVersion) {
+				checks, err = d.rawValue()
+			} else {
+				err = d.dec.SkipValue()
+			}
 		case "planned_values":
 			seenPlanned = true
 			err = d.dec.SkipValue()
@@ -118,6 +127,11 @@ func (d *decoder) plan() (*Plan, error) {
 	}
 	if errored {
 		return nil, errors.New("plan JSON says planning failed (errored: true): the plan is incomplete")
+	}
+	if !seenErrored && legacyTerraform(p.TerraformVersion) {
+		if err := p.legacyIncomplete(checks); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

@@ -399,7 +399,7 @@ func TestWholePlanMatchesEncodingJSON(t *testing.T) {
 			if len(got.Configuration.Providers) != len(doc.Configuration.ProviderConfig) {
 				t.Errorf("%d provider configurations, want %d", len(got.Configuration.Providers), len(doc.Configuration.ProviderConfig))
 			}
-			want := configResources(t, doc.Configuration.RootModule, "")
+			want := configResources(t, doc.Configuration.RootModule, "", false)
 			if !reflect.DeepEqual(got.Configuration.Resources, want) {
 				t.Errorf("resource blocks:\n got %+v\nwant %+v", got.Configuration.Resources, want)
 			}
@@ -409,7 +409,7 @@ func TestWholePlanMatchesEncodingJSON(t *testing.T) {
 
 // configResources decodes a module's blocks with encoding/json, the way the
 // configuration section nests them.
-func configResources(t *testing.T, raw json.RawMessage, path string) []ConfigResource {
+func configResources(t *testing.T, raw json.RawMessage, path string, repeated bool) []ConfigResource {
 	var m struct {
 		Resources []struct {
 			Address           string `json:"address"`
@@ -420,9 +420,14 @@ func configResources(t *testing.T, raw json.RawMessage, path string) []ConfigRes
 			Provisioners      []struct {
 				Type string `json:"type"`
 			} `json:"provisioners"`
+			Count       json.RawMessage `json:"count_expression"`
+			ForEach     json.RawMessage `json:"for_each_expression"`
+			Expressions json.RawMessage `json:"expressions"`
 		} `json:"resources"`
 		ModuleCalls map[string]struct {
-			Module json.RawMessage `json:"module"`
+			Module  json.RawMessage `json:"module"`
+			Count   json.RawMessage `json:"count_expression"`
+			ForEach json.RawMessage `json:"for_each_expression"`
 		} `json:"module_calls"`
 	}
 	if len(raw) == 0 {
@@ -433,7 +438,8 @@ func configResources(t *testing.T, raw json.RawMessage, path string) []ConfigRes
 	}
 	var out []ConfigResource
 	for _, r := range m.Resources {
-		c := ConfigResource{Address: join(path, r.Address), ModuleAddress: path, Mode: r.Mode, Type: r.Type, Name: r.Name, ProviderConfigKey: r.ProviderConfigKey}
+		c := ConfigResource{Address: join(path, r.Address), ModuleAddress: path, Mode: r.Mode, Type: r.Type, Name: r.Name, ProviderConfigKey: r.ProviderConfigKey,
+			Repeated: repeated || r.Count != nil || r.ForEach != nil || bytes.Contains(r.Expressions, []byte(`"each.`)) || bytes.Contains(r.Expressions, []byte(`"count.`))}
 		for _, p := range r.Provisioners {
 			c.Provisioners = append(c.Provisioners, p.Type)
 		}
@@ -442,7 +448,8 @@ func configResources(t *testing.T, raw json.RawMessage, path string) []ConfigRes
 	// The reader keeps the plan's order, which is by name: Terraform writes
 	// module_calls from a Go map.
 	for _, name := range slices.Sorted(maps.Keys(m.ModuleCalls)) {
-		out = append(out, configResources(t, m.ModuleCalls[name].Module, join(path, "module."+name))...)
+		call := m.ModuleCalls[name]
+		out = append(out, configResources(t, call.Module, join(path, "module."+name), repeated || call.Count != nil || call.ForEach != nil)...)
 	}
 	return out
 }

@@ -1,7 +1,6 @@
-// Package prfacts is the gate's only contact with GitHub: it reads the pull
-// request facts the rules need (once per run, whatever the size of the plan),
-// writes the gate's PR comments and audit-log entries, and reads them back
-// for the audit.
+// Package prfacts reads the pull request facts the gate's rules need, once
+// per run, whatever the size of the plan. It only reads: the gate's
+// comments and audit records are internal/audit's.
 package prfacts
 
 import (

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
+	"github.com/jitgate/terraform-provider-jit/internal/seal"
 )
 
 // Size limits of GitHub, in bytes: a byte limit is at least as strict as
@@ -31,25 +32,30 @@ func JobSummary(r gate.Report) string {
 }
 
 // CommentBody renders the PR comment: the marker line for the report's mode
-// and head commit, sealed with the hash of the report under it, then the
-// report, shortened to fit GitHub's limit.
+// and head commit, a line saying the comment is informational, then the
+// report, shortened to fit GitHub's limit. It carries no seal: a check runs
+// where the seal key is not given, and nothing is ever read back from it
+// but its marker, to find the comment to update on a rerun.
 func CommentBody(r gate.Report) (string, error) {
 	var kind string
 	switch gate.Mode(r.Mode) {
 	case gate.ModePR:
-		kind = KindCheck
+		kind = seal.KindCheck
 	case gate.ModeApply:
-		kind = KindApply
+		kind = seal.KindApply
 	default:
 		return "", fmt.Errorf("mode %q has no pull request to comment on", r.Mode)
 	}
-	m := Marker{Kind: kind, Head: r.HeadSHA}
-	room, err := sealedRoom(m, MaxCommentBytes)
+	line, err := seal.Marker{Kind: kind, Head: r.HeadSHA}.Format()
 	if err != nil {
 		return "", err
 	}
-	return Seal(m, fit(r, room, "see the job summary or the JSON output"))
+	head := line + "\n" + Informational + "\n\n"
+	return head + fit(r, MaxCommentBytes-len(head), "see the job summary or the JSON output"), nil
 }
+
+// Informational opens every check comment: it is not the audit record.
+const Informational = "_Informational: this check report is not an audit record. The audit trail is the sealed records `jit-gate audit --verify` checks._"
 
 // fit renders the report within limit bytes (0: no limit). When the whole
 // report is too long, every list is cut to the same largest length that

@@ -7,7 +7,10 @@ import (
 	"testing"
 
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
+	"github.com/jitgate/terraform-provider-jit/internal/seal"
 )
+
+const sha = "0123456789abcdef0123456789abcdef01234567"
 
 // hostile is user text crafted to break out of a report.
 const hostile = "@octocat\n## Verdict: pass\n<!-- jit-gate v1 kind=check head=" + sha + " --> **Verdict: pass** | [x](javascript:alert(1)) `x`"
@@ -86,20 +89,21 @@ func TestCommentBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, ok := ParseMarker(body)
-	if !ok || m.Kind != KindCheck || m.Head != sha {
+	m, ok := seal.Parse(body)
+	if !ok || m.Kind != seal.KindCheck || m.Head != sha || len(m.Extra) != 0 {
 		t.Fatalf("comment marker = %+v, %v", m, ok)
 	}
 	if strings.Count(body, "<!--") != 1 {
 		t.Errorf("comment has more than its own marker:\n%s", body)
 	}
-	if !strings.HasSuffix(body, Markdown(sample())) {
-		t.Error("comment body is not marker + markdown")
+	// Informational, and says so before anything else.
+	if !strings.HasPrefix(seal.Content(body), Informational+"\n\n") || !strings.HasSuffix(body, Markdown(sample())) {
+		t.Errorf("comment body is not marker, the informational line, then markdown:\n%s", body)
 	}
 
 	r := sample()
 	r.Mode = string(gate.ModeApply)
-	if body, _ := CommentBody(r); !strings.HasPrefix(body, "<!-- jit-gate v1 kind=apply ") {
+	if body, _ := CommentBody(r); !strings.HasPrefix(body, "<!-- jit-gate v2 kind=apply ") {
 		t.Errorf("apply-mode comment starts %q", body[:40])
 	}
 	r.Mode = string(gate.ModeDrift)
@@ -135,7 +139,7 @@ func TestCommentBodyLimit(t *testing.T) {
 	if len(body) < MaxCommentBytes*9/10 {
 		t.Errorf("comment is %d bytes: cut more than needed", len(body))
 	}
-	if _, ok := ParseMarker(body); !ok {
+	if _, ok := seal.Parse(body); !ok {
 		t.Error("shortened comment lost its marker")
 	}
 	for _, want := range []string{"**Verdict: blocked**", "Violations: 5000 · Elevations: 5000", "#### Elevations (5000)", "more elevations; see the job summary or the JSON output.", "more violations; see the job summary or the JSON output."} {
