@@ -32,10 +32,13 @@ commands:
           records (and the state); --verify checks the whole trail
   prune   archive ended elevations into the audit log, so their blocks can
           leave the configuration without the trail losing them
+  doctor  is the repository set up so the gate cannot be bypassed? (rulesets,
+          branch protection, CODEOWNERS, environments, pinned actions)
   version print the version, commit and build date (also --version)
 
-Run "jit-gate check -h" (or revoke, sweep, record, audit, prune -h) for the flags.
-Exit codes: 0 pass, 1 blocked (audit --verify: the trail does not check), 2 error.
+Run "jit-gate check -h" (or revoke, sweep, record, audit, prune, doctor -h) for the flags.
+Exit codes: 0 pass, 1 blocked (audit --verify: the trail does not check;
+doctor: a point fails), 2 error.
 `
 
 func main() {
@@ -65,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return pruneCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		return versionCmd(args[1:], stdout, stderr)
+	case "doctor":
+		return doctorCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass

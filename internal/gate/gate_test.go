@@ -70,6 +70,7 @@ func scenario() (*plan.Plan, Facts) {
 		Reviews:     []Review{{Login: "bob", State: StateApproved, CommitID: head}},
 		Committers:  []string{"carol"},
 		TeamMembers: map[string][]string{"acme/sec": {"Dave"}, "acme/oncall": {"alice"}},
+		Anchor:      &Anchor{}, // a repository set up well (trust.anchor, apply mode)
 		// alice holds nothing at acme/api yet, as GitHub tells.
 		Held: map[string]string{
 			HeldKey("alice", scope.Scope{Kind: scope.KindRepo, Owner: "acme", Name: "api"}): "",
