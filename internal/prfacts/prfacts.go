@@ -14,7 +14,6 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
-	"github.com/jitgate/terraform-provider-jit/internal/target"
 	"github.com/jitgate/terraform-provider-jit/internal/target/ghtarget"
 )
 
@@ -141,11 +140,11 @@ func held(ctx context.Context, client *github.Client, holdings []gate.Holding) (
 	t := ghtarget.New(client)
 	out := map[string]string{}
 	for _, h := range holdings {
-		a, _, err := t.Inspect(ctx, target.User{Login: h.Principal}, h.Scope)
+		level, err := t.HeldLevel(ctx, h.Principal, h.Scope)
 		if err != nil {
 			return nil, fmt.Errorf("reading what %s holds at %s: %w", h.Principal, h.Scope.Resource(), err)
 		}
-		out[gate.HeldKey(h.Principal, h.Scope)] = a.Level
+		out[gate.HeldKey(h.Principal, h.Scope)] = level
 	}
 	return out, nil
 }

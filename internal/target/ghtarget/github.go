@@ -139,6 +139,22 @@ func (t *Target) Inspect(ctx context.Context, who target.User, s scope.Scope) (t
 	return inv, user, err
 }
 
+// HeldLevel is the effective level login holds at the scope's team or
+// repository, from the shared snapshot alone: someone its lists do not name
+// holds nothing there (a pending invitation is not access yet). Unlike
+// Inspect it never looks the account up, so the gate's cost does not grow
+// with the number of requests.
+func (t *Target) HeldLevel(ctx context.Context, login string, s scope.Scope) (string, error) {
+	snap, err := t.snapshot(ctx, s)
+	if err != nil {
+		return "", err
+	}
+	if h, _ := snap.locate(target.User{Login: login}); h != nil {
+		return h.access.Level, nil
+	}
+	return "", nil
+}
+
 // Holders lists, sorted by lowercase login, everyone whose effective level at
 // the scope's team or repository is the scope's level or higher. Pending
 // invitations hold nothing yet and are not listed.
