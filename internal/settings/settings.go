@@ -34,10 +34,10 @@ const Path = ".github/jit-gate.yml"
 
 // Defaults for keys the file leaves out (DESIGN: "A missing file means ...").
 const (
-	DefaultProvider      = "registry.terraform.io/jitgate/jit"
+	DefaultProvider = "registry.terraform.io/jitgate/jit"
 	// OpenTofuProvider is the default provider as an OpenTofu plan names it:
 	// OpenTofu's registry serves the same releases, signed with the same key.
-	OpenTofuProvider = "registry.opentofu.org/jitgate/jit"
+	OpenTofuProvider     = "registry.opentofu.org/jitgate/jit"
 	DefaultGitHubBaseURL = "https://api.github.com/"
 	// DefaultUnguardedApprovals is how many governance approvals a change
 	// outside jit resources needs; fewer than one is not allowed.
