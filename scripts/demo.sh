@@ -68,29 +68,29 @@ plan() {
 act "Act 1: PR #1 adds the policy; the gate wants a governance approval"
 echo "the governance approvers are team sre-leads, in .github/jit-gate.yml on main, the PR's base"
 plan
-gate check --plan plan.json --pr 1
+gate check --plan plan.json --saved-plan tfplan --pr 1
 echo "lead (sre-leads) approves PR #1 on its head commit"
 admin reviews '{"owner":"acme","repo":"infra","number":1,"login":"lead","state":"APPROVED","commit_id":"1111111111111111111111111111111111111111"}'
-gate check --plan plan.json --pr 1
+gate check --plan plan.json --saved-plan tfplan --pr 1
 run terraform apply -no-color tfplan | tail -n 3
 
 act "Act 2: PR #2 asks for 30s of oncall for mona"
 cp "$root/examples/demo/elevation.tf.txt" elevation.tf
 plan
-gate check --plan plan.json --pr 2
+gate check --plan plan.json --saved-plan tfplan --pr 2
 echo "mona approves her own request: it does not count"
 admin reviews '{"owner":"acme","repo":"infra","number":2,"login":"mona","state":"APPROVED","commit_id":"2222222222222222222222222222222222222222"}'
-gate check --plan plan.json --pr 2
+gate check --plan plan.json --saved-plan tfplan --pr 2
 echo "lead approves PR #2 on its head commit"
 admin reviews '{"owner":"acme","repo":"infra","number":2,"login":"lead","state":"APPROVED","commit_id":"2222222222222222222222222222222222222222"}'
-gate check --plan plan.json --pr 2
+gate check --plan plan.json --saved-plan tfplan --pr 2
 echo "PR #2 is merged; on main the gate checks the merged PR's approvals again, and that nobody could have gone around them (doctor's points, trust.anchor), then apply grants"
 merge=cccccccccccccccccccccccccccccccccccccccc
 admin git/commits '{"owner":"acme","repo":"infra","sha":"'$merge'","parents":["a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"],"branch":"main","author":"lead","message":"Merge pull request #2"}'
 admin merge '{"owner":"acme","repo":"infra","number":2,"merge_commit_sha":"'$merge'"}'
 export GITHUB_SHA=$merge
 gate doctor
-gate check --plan plan.json --mode apply
+gate check --plan plan.json --saved-plan tfplan --mode apply
 run terraform apply -no-color tfplan | tail -n 3
 membership
 terraform show -json >state.json
@@ -106,7 +106,7 @@ membership
 gate record --revoked revoke.json
 echo "the hourly drift check then records the expiry; its apply writes nothing to GitHub"
 plan
-gate check --plan plan.json --mode drift
+gate check --plan plan.json --saved-plan tfplan --mode drift
 run terraform apply -no-color tfplan | tail -n 3
 terraform show -json >state.json
 gate record --mode drift --plan plan.json --state state.json --outcome success
@@ -115,7 +115,7 @@ plan -detailed-exitcode || true
 act "Act 4: someone adds alice to oncall by hand; the drift check catches the shadow admin path and removes it"
 admin team-memberships '{"org":"acme","slug":"oncall","login":"alice","role":"maintainer","state":"active"}'
 plan
-gate check --plan plan.json --mode drift
+gate check --plan plan.json --saved-plan tfplan --mode drift
 echo "the policy is exclusive: the drift check sweeps the shadow access away, and records it"
 # As in the drift workflow, the sweep writes with the provider's token: the
 # gate's may not change teams.
@@ -123,7 +123,7 @@ printf '\n$ GITHUB_TOKEN=$JIT_PROVIDER_TOKEN jit-gate sweep --plan plan.json --f
 GITHUB_TOKEN=demo-provider-token "$work/bin/jit-gate" sweep --plan plan.json --format json | tee sweep.json
 gate record --mode drift --plan plan.json --outcome skipped --sweep sweep.json
 plan
-gate check --plan plan.json --mode drift
+gate check --plan plan.json --saved-plan tfplan --mode drift
 
 act "Act 5: the auditor's view: who held what, when, why, approved by whom, through which PR"
 terraform show -json >state.json
@@ -137,7 +137,7 @@ echo "jit-gate prune says which ended elevations may go (and archives any the re
 gate prune --state state.json
 rm elevation.tf
 plan
-gate check --plan plan.json --mode drift
+gate check --plan plan.json --saved-plan tfplan --mode drift
 run terraform apply -no-color tfplan | tail -n 3
 terraform show -json >state.json
 gate record --mode drift --plan plan.json --state state.json --outcome success

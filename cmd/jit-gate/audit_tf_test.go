@@ -154,6 +154,9 @@ provider "jit" {}
 	return w.save(t, name+".plan.json", w.tf(t, sha, "show", "-json", name+".tfplan"))
 }
 
+// saved is the saved plan a plan's JSON was shown from.
+func saved(planJSON string) string { return strings.TrimSuffix(planJSON, ".plan.json") + ".tfplan" }
+
 // apply plans resources, applies the plan as commit sha and returns the
 // paths of the plan's and the new state's `terraform show -json`.
 func (w *tfWorld) apply(t *testing.T, sha, name, resources string) (planJSON, stateJSON string) {
@@ -292,7 +295,7 @@ func TestAuditTrailTerraform(t *testing.T) {
 	// mona's 3s run out; dave's break-glass hour has had no review for 2s.
 	time.Sleep(4 * time.Second)
 	plan2, state2 := w.apply(t, merge, "expiry", oncallPolicy+erin+requested)
-	check := w.gate(t, env, "check", "--plan", plan2, "--mode", "drift", "--format", "json")
+	check := w.gate(t, env, "check", "--plan", plan2, "--saved-plan", saved(plan2), "--mode", "drift", "--format", "json")
 	r := decode(t, check.stdout)
 	if check.code != exitBlocked || len(r.Violations) != 1 || r.Violations[0].Rule != gate.RuleBreakGlassUnreviewed || r.Violations[0].Address != "jit_elevation.dave" ||
 		len(r.Revocations) != 1 || r.Revocations[0].Address != "jit_elevation.mona" {
@@ -406,7 +409,7 @@ func TestAuditTrailTerraform(t *testing.T) {
 	remaining := oncallPolicy + elevationHCL("carol", "carol", "1h", "") + elevationHCL("dave", "dave", "1h", "break_glass = true")
 	plan3 := w.plan(t, cleanup, "cleanup", remaining)
 	cleanupEnv := map[string]string{"GITHUB_SHA": cleanup}
-	check = w.gate(t, cleanupEnv, "check", "--plan", plan3, "--mode", "apply", "--format", "json")
+	check = w.gate(t, cleanupEnv, "check", "--plan", plan3, "--saved-plan", saved(plan3), "--mode", "apply", "--format", "json")
 	if r := decode(t, check.stdout); check.code != exitBlocked || len(r.Violations) != 1 || r.Violations[0].Rule != gate.RuleAuditUnrecorded ||
 		r.Violations[0].Address != "jit_elevation.erin" {
 		t.Fatalf("check before prune: exit %d, %+v\n%s", check.code, r.Violations, check.stderr)
@@ -416,7 +419,7 @@ func TestAuditTrailTerraform(t *testing.T) {
 		!strings.Contains(res.stdout, "keep    jit_elevation.carol:") {
 		t.Fatalf("prune: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
-	if check := w.gate(t, cleanupEnv, "check", "--plan", plan3, "--mode", "apply"); check.code != exitPass {
+	if check := w.gate(t, cleanupEnv, "check", "--plan", plan3, "--saved-plan", saved(plan3), "--mode", "apply"); check.code != exitPass {
 		t.Fatalf("check after prune: exit %d\n%s%s", check.code, check.stdout, check.stderr)
 	}
 	w.tf(t, cleanup, "apply", "-input=false", "cleanup.tfplan")

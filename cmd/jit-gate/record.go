@@ -24,6 +24,7 @@ import (
 // recordConfig is everything `jit-gate record` needs.
 type recordConfig struct {
 	planPath, statePath string
+	savedPlanPath       string
 	sweepPath           string
 	revokedPath         string
 	outcome             string
@@ -72,6 +73,7 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 	fs := flag.NewFlagSet("jit-gate record", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.planPath, "plan", "", "`terraform show -json` output of the plan that was applied (required, unless --revoked)")
+	fs.StringVar(&cfg.savedPlanPath, "saved-plan", "", "the saved plan `FILE` that was applied, as check --saved-plan")
 	fs.StringVar(&cfg.statePath, "state", "", "`terraform show -json` output of the state after the apply: exact grant and revocation times (without it they read \"at apply\")")
 	fs.StringVar(&cfg.sweepPath, "sweep", "", "`jit-gate sweep --format json` output of this run: the shadow access it removed is recorded too")
 	fs.StringVar(&cfg.revokedPath, "revoked", "", "`jit-gate revoke --format json` output: record what it took away, as a revoke record with no plan (--plan, --state, --sweep and --outcome are not used then)")
@@ -84,7 +86,7 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 	}
 	if cfg.revokedPath != "" {
 		// A revoke run applied no plan: what it took away is the record.
-		if cfg.planPath != "" || cfg.statePath != "" || cfg.sweepPath != "" {
+		if cfg.planPath != "" || cfg.savedPlanPath != "" || cfg.statePath != "" || cfg.sweepPath != "" {
 			return cfg, errors.New("--revoked records a jit-gate revoke run on its own: give no --plan, --state or --sweep with it")
 		}
 		cfg.outcome, *mode = cmp.Or(cfg.outcome, audit.OutcomeSuccess), string(gate.ModeDrift)
@@ -125,6 +127,9 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 		return runRecordRevoked(ctx, cfg, stdout, stderr)
 	}
 	p, err := plan.ReadFile(cfg.planPath)
+	if err == nil && cfg.savedPlanPath != "" {
+		p.Saved, err = plan.ReadSavedConfig(cfg.savedPlanPath)
+	}
 	if err != nil {
 		return err
 	}

@@ -24,13 +24,17 @@ import (
 
 // Config is what one check judges, and against what.
 type Config struct {
-	PlanPath    string
-	Mode        gate.Mode
-	Owner, Repo string // the repository in play; "" for a local run
-	PR          int    // pr mode
-	MergeCommit string // apply mode: the commit applied (GITHUB_SHA)
-	Checked     string // drift mode: the commit checked (GITHUB_SHA), whose settings are trusted
-	EventHead   string // pr mode: the head commit of the event, when it is for PR
+	PlanPath string
+	// SavedPlanPath is the saved plan file PlanPath was shown from; "" when
+	// not given. Its configuration snapshot tells whether a delete runs a
+	// removed block's provisioner (plan.escape).
+	SavedPlanPath string
+	Mode          gate.Mode
+	Owner, Repo   string // the repository in play; "" for a local run
+	PR            int    // pr mode
+	MergeCommit   string // apply mode: the commit applied (GITHUB_SHA)
+	Checked       string // drift mode: the commit checked (GITHUB_SHA), whose settings are trusted
+	EventHead     string // pr mode: the head commit of the event, when it is for PR
 	// SettingsFile names the trusted settings of a local run (--settings);
 	// "" is the defaults. With a repository in play the settings are read
 	// from it, at a commit the pull request cannot change.
@@ -81,6 +85,9 @@ func Refuse(mode gate.Mode, cause error, out Output) (gate.Report, error) {
 // report it has.
 func evaluate(ctx context.Context, cfg Config) (gate.Report, error) {
 	p, err := plan.ReadFile(cfg.PlanPath)
+	if err == nil && cfg.SavedPlanPath != "" {
+		p.Saved, err = plan.ReadSavedConfig(cfg.SavedPlanPath)
+	}
 	if err != nil {
 		return gate.ErrorReport(cfg.Mode, err), planError{err}
 	}

@@ -242,12 +242,19 @@ type result struct {
 	output string // stdout and stderr, for failure messages
 }
 
-// gate runs `jit-gate check --plan PLAN --format json ARGS` against the
+// gate runs `jit-gate check --plan PLAN --format json ARGS` (and the saved
+// plan PLAN was shown from, when there is one) against the
 // fake's acme/infra, with env on top of the token and API URL. It checks that
 // stdout is one report whose verdict matches the exit code.
 func (w *workspace) gate(t *testing.T, planJSON string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, "jit-gate"), append([]string{"check", "--plan", planJSON, "--format", "json"}, args...)...)
+	flags := []string{"check", "--plan", planJSON, "--format", "json"}
+	if saved := strings.TrimSuffix(planJSON, ".json"); saved != planJSON {
+		if _, err := os.Stat(saved); err == nil {
+			flags = append(flags, "--saved-plan", saved) // as the workflows pass it
+		}
+	}
+	cmd := exec.Command(filepath.Join(binDir, "jit-gate"), append(flags, args...)...)
 	cmd.Env = append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"GITHUB_TOKEN=" + token,

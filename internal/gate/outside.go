@@ -158,7 +158,16 @@ func (v *view) escapes(c plan.ResourceChange) []finding {
 	case ok && len(res.Provisioners) > 0:
 		return []finding{{RulePlanEscape, fmt.Sprintf("it has provisioners (%s), which run any command at apply", strings.Join(res.Provisioners, ", ")), true}}
 	case !ok && c.Action == plan.ActionDelete && v.removedMayProvision():
-		return []finding{{RulePlanEscape, "its block is gone from the configuration, and a removed block's destroy-time provisioner would run without showing in the plan", true}}
+		if v.plan.Saved == nil {
+			return []finding{{RulePlanEscape, "its block is gone from the configuration, and a removed block's destroy-time provisioner would run without showing in the JSON plan (give jit-gate the saved plan file, --saved-plan, to read its configuration)", true}}
+		}
+		if pr := v.plan.Saved.Provisioned(); len(pr) > 0 {
+			names := make([]string, len(pr))
+			for i, r := range pr {
+				names[i] = r.String()
+			}
+			return []finding{{RulePlanEscape, fmt.Sprintf("its block is gone from the configuration, and the saved plan's configuration has removed blocks with destroy-time provisioners, which run any command at apply: %s", strings.Join(names, "; ")), true}}
+		}
 	}
 	return nil
 }

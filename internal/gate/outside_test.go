@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -338,5 +339,51 @@ func TestHeldNeeded(t *testing.T) {
 	got := HeldNeeded(p, Options{Mode: ModePR})
 	if len(got) != 1 || got[0].Principal != "alice" || got[0].Scope.String() != "github:repo:acme/api:admin" {
 		t.Errorf("HeldNeeded = %+v, want only alice on acme/api", got)
+	}
+}
+
+// A removed block's destroy-time provisioner runs at apply, and the JSON
+// plan shows neither the block nor the provisioner (testdata/plans/removed:
+// four alike JSON plans from Terraform 1.11). Only the saved plan's
+// configuration tells: without it every delete of a block that is gone is
+// an escape; with it, only when a removed block carries a provisioner.
+func TestRemovedBlockProvisioners(t *testing.T) {
+	for _, tt := range []struct {
+		fixture string
+		saved   bool
+		escape  string // a part of the message; "" for no escape
+	}{
+		{"provisioner", false, "--saved-plan"},
+		{"deleted", false, "--saved-plan"},
+		{"provisioner", true, "removed { from = terraform_data.x } in main.tf (provisioner local-exec)"},
+		{"json-provisioner", true, "in main.tf.json (provisioner local-exec)"},
+		{"deleted", true, ""},
+		{"no-provisioner", true, ""},
+	} {
+		t.Run(fmt.Sprintf("%s saved=%v", tt.fixture, tt.saved), func(t *testing.T) {
+			base := "../../testdata/plans/removed/" + tt.fixture
+			p, err := plan.ReadFile(base + ".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.saved {
+				if p.Saved, err = plan.ReadSavedConfig(base + ".tfplan"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := settings.Default("test")
+			s.AllowTypes = []string{"terraform_data"} // allow_types never exempts provisioners
+			r := Evaluate(p, Facts{}, Options{Mode: ModeDrift, Settings: s})
+			var got []string
+			for _, v := range r.Violations {
+				got = append(got, v.Rule+": "+v.Message)
+			}
+			escaped := slices.ContainsFunc(r.Violations, func(v Violation) bool {
+				return v.Rule == RulePlanEscape && tt.escape != "" && strings.Contains(v.Message, tt.escape)
+			})
+			if escaped != (tt.escape != "") || (tt.escape == "" && len(r.Violations) > 0) {
+				t.Errorf("violations %q, want plan.escape saying %q", got, tt.escape)
+			}
+		})
 	}
 }

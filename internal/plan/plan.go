@@ -46,6 +46,10 @@ type Plan struct {
 	Drift      []Drift           // every resource_drift entry, of every type
 
 	WholePlan // every change with its provider, access-granting values and the configuration (whole.go)
+
+	// Saved is the saved plan file's configuration snapshot, when the
+	// caller read it (ReadSavedConfig); nil when it did not.
+	Saved *SavedConfig
 }
 
 // Resource identifies one resource instance.
