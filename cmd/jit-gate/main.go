@@ -31,9 +31,11 @@ commands:
           records (and the state); --verify checks the whole trail
   prune   archive ended elevations into the audit log, so their blocks can
           leave the configuration without the trail losing them
+  request write an elevation the policy allows into a file of its own, ready
+          for a pull request (--open-pr opens it and requests the reviews)
   version print the version, commit and build date (also --version)
 
-Run "jit-gate check -h" (or sweep, record, audit, prune -h) for the flags.
+Run "jit-gate check -h" (or sweep, record, audit, prune, request -h) for the flags.
 Exit codes: 0 pass, 1 blocked (audit --verify: the trail does not check), 2 error.
 `
 
@@ -60,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "prune":
 		return pruneCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "request":
+		return requestCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		return versionCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":

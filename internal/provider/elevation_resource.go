@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -98,10 +97,10 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Validators:          []validator.String{scopeValidator()},
 			},
 			"reason": schema.StringAttribute{
-				MarkdownDescription: "Why the access is needed, 1 to 1024 characters; the policy may require more and a pattern.",
+				MarkdownDescription: fmt.Sprintf("Why the access is needed, 1 to %d characters; the policy may require more and a pattern.", policy.MaxReasonLength),
 				Required:            true,
 				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1024)},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, policy.MaxReasonLength)},
 			},
 			"duration": schema.StringAttribute{
 				MarkdownDescription: "How long the access lasts, as a Go duration (`30m`, `2h`): more than `0s`, at most `168h` and at most the policy's `max_duration`. Another spelling of the same duration (`60m` for `1h`) is no change.",
@@ -114,8 +113,7 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Ticket or incident reference, such as `OPS-1234`: 1 to 100 characters without spaces.",
 				Optional:            true,
 				PlanModifiers:       replace,
-				Validators: []validator.String{stringvalidator.RegexMatches(ticketRE,
-					"must be 1 to 100 characters without spaces, such as OPS-1234")},
+				Validators:          []validator.String{stringvalidator.RegexMatches(policy.TicketShape, policy.TicketShapeHint)},
 			},
 			"break_glass": schema.BoolAttribute{
 				MarkdownDescription: "An emergency elevation, judged by the policy's `break_glass` thresholds and flagged for post-hoc review.",
@@ -167,8 +165,6 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 		},
 	}
 }
-
-var ticketRE = regexp.MustCompile(`^\S{1,100}$`)
 
 func (r *elevationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configureResource(req, resp)
