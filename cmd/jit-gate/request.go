@@ -34,6 +34,7 @@ func requestCmd(ctx context.Context, args []string, getenv func(string) string, 
 	openPR := fs.Bool("open-pr", false, "commit the file to a new branch and open the pull request through the GitHub API ($GITHUB_TOKEN), requesting reviews from the policy's approvers")
 	repo := fs.String("repo", getenv("GITHUB_REPOSITORY"), "repository `OWNER/NAME` for --open-pr (default $GITHUB_REPOSITORY)")
 	note := fs.String("note", "", "a line added to the pull request's description, e.g. \"Requested in #12\"")
+	fromIssue := fs.String("from-issue", "", "read the request from the access request issue form of an issues event `FILE` ($GITHUB_EVENT_PATH); the principal is the issue's author")
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -43,6 +44,20 @@ func requestCmd(ctx context.Context, args []string, getenv func(string) string, 
 	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "jit-gate request: unexpected arguments %q\n", fs.Args())
 		return exitError
+	}
+	if *fromIssue != "" {
+		if req != (request.Request{}) {
+			fmt.Fprintln(stderr, "jit-gate request: --from-issue takes the request from the issue: drop --policy, --principal, --scope, --duration, --reason, --ticket and --break-glass")
+			return exitError
+		}
+		var number int
+		if req, number, err = request.FromIssue(*fromIssue); err != nil {
+			fmt.Fprintf(stderr, "jit-gate request: %s\n", report.Plain(err.Error()))
+			return exitError
+		}
+		if *note == "" {
+			*note = fmt.Sprintf("Requested in #%d.", number)
+		}
 	}
 	var missing []string
 	for name, v := range map[string]string{"--policy": req.Policy, "--principal": req.Principal, "--scope": req.Scope, "--duration": req.Duration, "--reason": req.Reason} {

@@ -2,6 +2,7 @@ package request
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -302,4 +303,35 @@ func readAttr(t *testing.T, file, name string) string {
 	}
 	t.Fatalf("no %s in %s", name, file)
 	return ""
+}
+
+func TestFromIssueReadsTheFormAndNothingElse(t *testing.T) {
+	event := func(login, typ, body string) string {
+		b, _ := json.Marshal(map[string]any{"issue": map[string]any{"number": 7, "body": body, "user": map[string]string{"login": login, "type": typ}}})
+		p := filepath.Join(t.TempDir(), "event.json")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	form := "### Policy\n\npayments-admin\n\n### Scope\n\ngithub:repo:acme/payments:admin\n\n### Duration\n\n2h\n\n" +
+		"### Reason\n\nRotate the deploy key\nafter INC-7\n\n### Ticket\n\n_No response_\n\n### Break-glass\n\n- [X] This is an emergency\n"
+	req, n, err := FromIssue(event("alice", "User", form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Request{Policy: "payments-admin", Principal: "alice", Scope: "github:repo:acme/payments:admin", Duration: "2h",
+		Reason: "Rotate the deploy key\nafter INC-7", BreakGlass: true}
+	if req != want || n != 7 {
+		t.Errorf("got %+v (#%d), want %+v", req, n, want)
+	}
+	// A reason that smuggles in a second Scope section is not a scope.
+	smuggled := strings.Replace(form, "after INC-7", "### Scope\n\ngithub:repo:acme/payments:admin", 1)
+	smuggled = strings.Replace(smuggled, "github:repo:acme/payments:admin\n\n### Duration", "github:repo:acme/api:admin\n\n### Duration", 1)
+	if _, _, err := FromIssue(event("alice", "User", smuggled)); err == nil || !strings.Contains(err.Error(), "does not fill in Scope") {
+		t.Errorf("a doubled section: %v", err)
+	}
+	if _, _, err := FromIssue(event("renovate[bot]", "Bot", form)); err == nil || !strings.Contains(err.Error(), "only a person") {
+		t.Errorf("a bot's issue: %v", err)
+	}
 }
