@@ -177,6 +177,7 @@ func (r *elevationResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	if req.State.Raw.IsNull() {
 		r.checkPolicy(ctx, req, resp)
+		r.preflight(ctx, req, resp)
 		return
 	}
 	var plan, state elevationModel
@@ -380,6 +381,32 @@ func (r *elevationResource) checkPolicy(ctx context.Context, req resource.Modify
 		default:
 			resp.Diagnostics.AddAttributeWarning(path.Root(f.Attribute), summary, f.Message+": jit-gate blocks this request until it is fixed.")
 		}
+	}
+}
+
+// preflight finds at plan time what would otherwise fail only after merge:
+// a principal that is not an account, a token that cannot read the team or
+// repository (401, 403 with the permission named, 404), and, as a warning,
+// a token that cannot write the grant.
+func (r *elevationResource) preflight(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var m elevationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || !known(m.Principal, m.Scope) {
+		return
+	}
+	sc, err := scope.Parse(m.Scope.ValueString())
+	if err != nil {
+		return // the scope validator has said so
+	}
+	principal := m.Principal.ValueString()
+	cannotWrite, err := r.data.target.Preflight(ctx, principal, sc)
+	switch {
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(path.Root("principal"), "Cannot plan "+sc.String()+" for "+principal,
+			err.Error()+"\n\nThe apply would fail the same way after the pull request is merged.")
+	case cannotWrite != "":
+		resp.Diagnostics.AddAttributeWarning(path.Root("scope"), "The token cannot grant "+sc.String(),
+			cannotWrite+". The plan is made with the pull request workflow's token; if the apply workflow uses another, check that one.")
 	}
 }
 
