@@ -84,23 +84,30 @@ gate check --plan plan.json --pr 2
 echo "lead approves PR #2 on its head commit"
 admin reviews '{"owner":"acme","repo":"infra","number":2,"login":"lead","state":"APPROVED","commit_id":"2222222222222222222222222222222222222222"}'
 gate check --plan plan.json --pr 2
-echo "PR #2 is merged; on main the gate checks the merged PR's approvals again, then apply grants"
+echo "PR #2 is merged; on main the gate checks the merged PR's approvals again, and that nobody could have gone around them (doctor's points, trust.anchor), then apply grants"
 merge=cccccccccccccccccccccccccccccccccccccccc
-admin git/commits '{"owner":"acme","repo":"infra","sha":"'$merge'","parents":["a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"],"branch":"main","message":"Merge pull request #2"}'
+admin git/commits '{"owner":"acme","repo":"infra","sha":"'$merge'","parents":["a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"],"branch":"main","author":"lead","message":"Merge pull request #2"}'
 admin merge '{"owner":"acme","repo":"infra","number":2,"merge_commit_sha":"'$merge'"}'
 export GITHUB_SHA=$merge
+gate doctor
 gate check --plan plan.json --mode apply
 run terraform apply -no-color tfplan | tail -n 3
 membership
 terraform show -json >state.json
 gate record --mode apply --plan plan.json --state state.json --outcome success
 
-act "Act 3: 30 seconds later, the hourly drift check"
+act "Act 3: 30 seconds later, the 5-minute expiry job takes the access away from the state, no plan needed"
 sleep 32
+terraform show -json >state.json
+# As in expire.yml, revoke writes with the provider's token.
+printf '\n$ GITHUB_TOKEN=$JIT_PROVIDER_TOKEN jit-gate revoke --state state.json --format json | tee revoke.json\n'
+GITHUB_TOKEN=demo-provider-token "$work/bin/jit-gate" revoke --state state.json --format json | tee revoke.json
+membership
+gate record --revoked revoke.json
+echo "the hourly drift check then records the expiry; its apply writes nothing to GitHub"
 plan
 gate check --plan plan.json --mode drift
 run terraform apply -no-color tfplan | tail -n 3
-membership
 terraform show -json >state.json
 gate record --mode drift --plan plan.json --state state.json --outcome success
 plan -detailed-exitcode || true

@@ -53,6 +53,7 @@ func (elevation) Metadata(_ context.Context, req resource.MetadataRequest, resp 
 func (elevation) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	required := func() schema.StringAttribute { return schema.StringAttribute{Required: true} }
 	computed := func() schema.StringAttribute { return schema.StringAttribute{Computed: true} }
+	optional := func() schema.StringAttribute { return schema.StringAttribute{Optional: true} }
 	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
 		"id": computed(), "policy_id": required(), "principal": required(), "scope": required(),
 		"reason": required(), "duration": required(), "ticket": schema.StringAttribute{Optional: true},
@@ -61,6 +62,13 @@ func (elevation) Schema(_ context.Context, _ resource.SchemaRequest, resp *resou
 		"previous_access": computed(), "granted_by_commit": computed(),
 		"history": schema.ListNestedAttribute{Computed: true, NestedObject: schema.NestedAttributeObject{
 			Attributes: map[string]schema.Attribute{"at": computed(), "event": computed(), "detail": computed()},
+		}},
+		"principal_id": schema.Int64Attribute{Computed: true}, "principal_login": computed(),
+		"overlaps": schema.ListNestedAttribute{Optional: true, NestedObject: schema.NestedAttributeObject{
+			Attributes: map[string]schema.Attribute{
+				"id": optional(), "principal": optional(), "principal_id": schema.Int64Attribute{Optional: true}, "scope": optional(),
+				"status": optional(), "expires_at": optional(), "previous_access": optional(),
+			},
 		}},
 	}}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jitgate/terraform-provider-jit/internal/audit"
+	"github.com/jitgate/terraform-provider-jit/internal/doctor/doctortest"
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/githubfake"
@@ -68,13 +69,21 @@ func newTFWorld(t *testing.T) *tfWorld {
 	gh.AddTeam("acme", "oncall")
 	gh.AddRepo("acme", "infra")
 	gh.AddToken(providerToken, "jit-bot")
-	gh.SetCollaborator("acme", "infra", "gatekeeper", "push") // what the gate reads and writes needs it
+	// What the gate reads and writes needs push; seeing who may bypass the
+	// rulesets (apply mode's trust.anchor) needs admin.
+	gh.SetCollaborator("acme", "infra", "gatekeeper", "admin")
 	gh.AddToken(gateToken, "gatekeeper")
 	gh.AddToken("lead-token", "lead")
 	gh.SetCollaborator("acme", "infra", "lead", "maintain")
-	// The default branch holds the gate's trusted settings.
+	// The default branch holds the gate's trusted settings, and is protected
+	// so that apply mode's trust.anchor holds.
 	gh.PushCommit("acme", "infra", githubfake.RepoCommit{Branch: "main", Message: "settings",
-		Files: map[string]string{".github/jit-gate.yml": "gate_login: gatekeeper\n"}})
+		Files: map[string]string{".github/jit-gate.yml": "gate_login: gatekeeper\n", ".github/CODEOWNERS": "* @lead\n"}})
+	gh.AddRuleset("acme", "infra", githubfake.Ruleset{Name: "protect main", Include: []string{"~DEFAULT_BRANCH"},
+		Rules: []githubfake.Rule{doctortest.PullRequestRule(nil), doctortest.RequiredCheck("jit-gate", 15368), {Type: "non_fast_forward"}, {Type: "deletion"}}})
+	for _, env := range []string{"jit-apply", "jit-scheduled"} {
+		gh.SetEnvironment("acme", "infra", githubfake.Environment{Name: env, Branches: "custom", BranchPolicies: []githubfake.BranchPolicy{{Name: "main"}}})
+	}
 	return &tfWorld{dir: t.TempDir(), terraform: terraform, rc: rc, gh: gh, gateEnv: map[string]string{
 		"GITHUB_TOKEN":      gateToken,
 		"GITHUB_API_URL":    gh.URL(),

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -156,9 +158,16 @@ func parseCheck(args []string, getenv func(string) string, out *checkpkg.Output)
 	return cfg, nil
 }
 
+// mergeGroupRef is the head ref of a merge queue's group,
+// refs/heads/gh-readonly-queue/BASE/pr-NUMBER-HEADSHA: the pull request it
+// merges last.
+var mergeGroupRef = regexp.MustCompile(`^refs/heads/gh-readonly-queue/.+/pr-([0-9]+)-[0-9a-f]{40}$`)
+
 // readEvent returns the pull request number and head commit of the Actions
 // event payload at path; zero values when there is no path or the event is
-// not about a pull request.
+// not about a pull request. A merge_group event names its pull request by
+// its head ref, and no head: the group's commit is not one that anyone
+// approved, so approvals count on the pull request's own head.
 func readEvent(path string) (int, string, error) {
 	if path == "" {
 		return 0, "", nil
@@ -174,9 +183,20 @@ func readEvent(path string) (int, string, error) {
 				SHA string `json:"sha"`
 			} `json:"head"`
 		} `json:"pull_request"`
+		MergeGroup *struct {
+			HeadRef string `json:"head_ref"`
+		} `json:"merge_group"`
 	}
 	if err := json.Unmarshal(data, &ev); err != nil {
 		return 0, "", fmt.Errorf("reading GITHUB_EVENT_PATH %s: %w", path, err)
+	}
+	if mg := ev.MergeGroup; mg != nil && ev.PullRequest == nil {
+		m := mergeGroupRef.FindStringSubmatch(mg.HeadRef)
+		if m == nil {
+			return 0, "", fmt.Errorf("merge_group event: head ref %q is not a merge queue's gh-readonly-queue/BASE/pr-NUMBER-SHA", mg.HeadRef)
+		}
+		number, err := strconv.Atoi(m[1])
+		return number, "", err
 	}
 	if ev.PullRequest == nil {
 		return 0, "", nil

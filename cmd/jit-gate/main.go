@@ -24,6 +24,7 @@ const usage = `usage: jit-gate <command> [flags]
 
 commands:
   check   judge a plan against its policies and the pull request's reviews
+  revoke  take away what expired elevations still give, from the state, at once
   sweep   remove shadow access under exclusive policies, from a refreshed plan
   record  after an apply: seal its audit record into the audit log, and copy
           it to the merged pull request
@@ -31,12 +32,15 @@ commands:
           records (and the state); --verify checks the whole trail
   prune   archive ended elevations into the audit log, so their blocks can
           leave the configuration without the trail losing them
+  doctor  is the repository set up so the gate cannot be bypassed? (rulesets,
+          branch protection, CODEOWNERS, environments, pinned actions)
   request write an elevation the policy allows into a file of its own, ready
           for a pull request (--open-pr opens it and requests the reviews)
   version print the version, commit and build date (also --version)
 
-Run "jit-gate check -h" (or sweep, record, audit, prune, request -h) for the flags.
-Exit codes: 0 pass, 1 blocked (audit --verify: the trail does not check), 2 error.
+Run "jit-gate check -h" (or revoke, sweep, record, audit, prune, doctor, request -h) for the flags.
+Exit codes: 0 pass, 1 blocked (audit --verify: the trail does not check;
+doctor: a point fails), 2 error.
 `
 
 func main() {
@@ -54,6 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "check":
 		return check(ctx, args[1:], getenv, stdout, stderr)
+	case "revoke":
+		return revokeCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "sweep":
 		return sweepCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "record":
@@ -66,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return requestCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		return versionCmd(args[1:], stdout, stderr)
+	case "doctor":
+		return doctorCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass

@@ -157,6 +157,9 @@ func TestBadFlagsExit2(t *testing.T) {
 		"bad repo":        {"check", "--plan", plan, "--repo", "nope", "--pr", "1"},
 		"sweep no plan":   {"sweep"},
 		"sweep format":    {"sweep", "--plan", plan, "--format", "yaml"},
+		"revoke no state": {"revoke"},
+		"revoke format":   {"revoke", "--state", plan, "--format", "markdown"},
+		"revoke stray":    {"revoke", "--state", plan, "extra"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := gateRun(t, map[string]string{"GITHUB_TOKEN": "t", "GITHUB_SHA": strings.Repeat("a", 40), "GITHUB_REPOSITORY": "acme/infra"}, args...)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
+	"github.com/jitgate/terraform-provider-jit/internal/revoke"
 	"github.com/jitgate/terraform-provider-jit/internal/seal"
 	"github.com/jitgate/terraform-provider-jit/internal/sweep"
 )
@@ -23,6 +25,7 @@ import (
 type recordConfig struct {
 	planPath, statePath string
 	sweepPath           string
+	revokedPath         string
 	outcome             string
 	mode                gate.Mode
 	owner, repo         string
@@ -68,15 +71,23 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 	}
 	fs := flag.NewFlagSet("jit-gate record", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.planPath, "plan", "", "`terraform show -json` output of the plan that was applied (required)")
+	fs.StringVar(&cfg.planPath, "plan", "", "`terraform show -json` output of the plan that was applied (required, unless --revoked)")
 	fs.StringVar(&cfg.statePath, "state", "", "`terraform show -json` output of the state after the apply: exact grant and revocation times (without it they read \"at apply\")")
 	fs.StringVar(&cfg.sweepPath, "sweep", "", "`jit-gate sweep --format json` output of this run: the shadow access it removed is recorded too")
+	fs.StringVar(&cfg.revokedPath, "revoked", "", "`jit-gate revoke --format json` output: record what it took away, as a revoke record with no plan (--plan, --state, --sweep and --outcome are not used then)")
 	fs.StringVar(&cfg.outcome, "outcome", "", "how the apply ended (required): success, failure, cancelled, or skipped (nothing applied: only overdue break-glass reviews are recorded)")
 	mode := fs.String("mode", string(gate.ModeApply), "apply (the pull request merged as GITHUB_SHA gets a copy of the record) or drift (a scheduled or manual run, with the break-glass follow-up); either way the record goes to the audit log")
 	repo := fs.String("repo", getenv("GITHUB_REPOSITORY"), "repository `OWNER/NAME` (default $GITHUB_REPOSITORY)")
 	fs.StringVar(&cfg.gateLogin, "gate-login", "", gateLoginUsage)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if cfg.revokedPath != "" {
+		// A revoke run applied no plan: what it took away is the record.
+		if cfg.planPath != "" || cfg.statePath != "" || cfg.sweepPath != "" {
+			return cfg, errors.New("--revoked records a jit-gate revoke run on its own: give no --plan, --state or --sweep with it")
+		}
+		cfg.outcome, *mode = cmp.Or(cfg.outcome, audit.OutcomeSuccess), string(gate.ModeDrift)
 	}
 	switch cfg.outcome {
 	case audit.OutcomeSuccess, audit.OutcomeFailure, audit.OutcomeCancelled, audit.OutcomeSkipped:
@@ -95,8 +106,8 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 	switch {
 	case fs.NArg() > 0:
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case cfg.planPath == "":
-		return cfg, errors.New("--plan is required")
+	case cfg.planPath == "" && cfg.revokedPath == "":
+		return cfg, errors.New("--plan is required (or --revoked, for a jit-gate revoke run)")
 	case cfg.token == "":
 		return cfg, errors.New("GITHUB_TOKEN is not set: record writes its entries to GitHub")
 	case cfg.sha == "":
@@ -110,6 +121,9 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 }
 
 func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) error {
+	if cfg.revokedPath != "" {
+		return runRecordRevoked(ctx, cfg, stdout, stderr)
+	}
 	p, err := plan.ReadFile(cfg.planPath)
 	if err != nil {
 		return err
@@ -142,6 +156,40 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 		Settings: trusted,
 	})
 	return published(res, err, cfg.summary, stdout, stderr)
+}
+
+// runRecordRevoked records what jit-gate revoke took away (audit.RecordRevocations).
+func runRecordRevoked(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) error {
+	revoked, err := readRevoked(cfg.revokedPath)
+	if err != nil {
+		return err
+	}
+	client, err := newClient(cfg.token, cfg.apiURL)
+	if err != nil {
+		return err
+	}
+	trail := audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: audit.Identity{Flag: cfg.gateLogin}, Keys: cfg.keys}
+	if _, err := trail.Trusted(ctx, client, cfg.mode, cfg.sha); err != nil {
+		return err
+	}
+	res, err := audit.RecordRevocations(ctx, client, trail, cfg.sha, cfg.runURL, time.Now().UTC(), revoke.Records(revoked))
+	return published(res, err, cfg.summary, stdout, stderr)
+}
+
+// readRevoked reads what `jit-gate revoke --format json` wrote.
+func readRevoked(path string) (revoke.Result, error) {
+	var res revoke.Result
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return res, fmt.Errorf("read --revoked: %w", err)
+	}
+	if err := json.Unmarshal(data, &res); err != nil || res.Outcomes == nil {
+		return res, fmt.Errorf("read --revoked %s: not the JSON output of jit-gate revoke", path)
+	}
+	if res.DryRun {
+		return res, fmt.Errorf("read --revoked %s: a dry run took nothing away; there is nothing to record", path)
+	}
+	return res, nil
 }
 
 // published shows the record built (even when posting it failed, so the

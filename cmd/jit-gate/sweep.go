@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -13,38 +10,20 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 	"github.com/jitgate/terraform-provider-jit/internal/sweep"
-	"github.com/jitgate/terraform-provider-jit/internal/target/ghtarget"
 )
 
 // sweepCmd removes shadow access under exclusive policies, as the gate finds
 // it in a refreshed plan. Exit 0: nothing left; 1: shadow access remains
 // (org owners, access through teams); 2: error.
 func sweepCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("jit-gate sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	planPath := fs.String("plan", "", "`terraform show -json` output of a saved plan made with refresh (required)")
-	dryRun := fs.Bool("dry-run", false, "list what would be removed, change nothing")
-	format := fs.String("format", "text", "output: text or json")
-	err := fs.Parse(args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return exitPass
-	case err != nil:
-		return exitError
-	case *planPath == "" || fs.NArg() > 0:
-		fmt.Fprintln(stderr, "jit-gate sweep: --plan is required and takes no other arguments")
-		return exitError
-	case *format != "text" && *format != "json":
-		fmt.Fprintf(stderr, "jit-gate sweep: unknown --format %q: want text or json\n", *format)
-		return exitError
+	w := newWriter("sweep", "plan", "`terraform show -json` output of a saved plan made with refresh (required)",
+		"list what would be removed, change nothing", "output: text or json", stderr)
+	if code, done := w.parse(args); done {
+		return code
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "jit-gate sweep: %s\n", report.Plain(err.Error()))
-		return exitError
-	}
-	p, err := plan.ReadFile(*planPath)
+	p, err := plan.ReadFile(*w.input)
 	if err != nil {
-		return fail(err)
+		return w.fail(err)
 	}
 	r := gate.Evaluate(p, gate.Facts{Now: time.Now().UTC()}, gate.Options{Mode: gate.ModeDrift})
 	removals := sweep.Plan(p, r.Shadow)
@@ -52,19 +31,15 @@ func sweepCmd(ctx context.Context, args []string, getenv func(string) string, st
 	for i, rm := range removals {
 		outcomes[i] = sweep.Outcome{Removal: rm, Result: "would_remove"}
 	}
-	if !*dryRun && len(removals) > 0 {
-		token := getenv("GITHUB_TOKEN")
-		if token == "" {
-			return fail(errors.New("GITHUB_TOKEN is not set: removing access needs a token that manages the organization's teams and repositories"))
-		}
-		client, err := newClient(token, getenv("GITHUB_API_URL"))
+	if !*w.dryRun && len(removals) > 0 {
+		tg, err := w.target(getenv, "removing access")
 		if err != nil {
-			return fail(err)
+			return w.fail(err)
 		}
-		outcomes = sweep.Apply(ctx, ghtarget.New(client), removals)
+		outcomes = sweep.Apply(ctx, tg, removals)
 	}
-	if err := writeSweep(stdout, *format, outcomes); err != nil {
-		return fail(err)
+	if err := writeSweep(stdout, *w.format, outcomes); err != nil {
+		return w.fail(err)
 	}
 	code := exitPass
 	for _, o := range outcomes {
@@ -80,9 +55,7 @@ func sweepCmd(ctx context.Context, args []string, getenv func(string) string, st
 
 func writeSweep(w io.Writer, format string, outcomes []sweep.Outcome) error {
 	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(outcomes)
+		return writeJSON(w, outcomes)
 	}
 	if len(outcomes) == 0 {
 		_, err := fmt.Fprintln(w, "jit-gate sweep: no shadow access under exclusive policies")

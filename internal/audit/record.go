@@ -66,7 +66,7 @@ type Recorded struct {
 // nothing. Posting is idempotent: a record already in the log (a retry, a
 // rerun of the same workflow run) is not posted again.
 //
-// API calls: apply mode, 1 to find the pull request and 3 to read it (+1
+// API calls: apply mode, 1 to find the pull request and 4 to read it (+1
 // per team approver); drift mode, the break-glass follow-up's (see
 // prfacts.PostHoc); then GET /user unless the gate's login is configured,
 // 1 to list the audit-log issues and 1 or 2 per issue to find the end of

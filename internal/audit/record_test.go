@@ -39,10 +39,10 @@ func TestRecordOnMergedPR(t *testing.T) {
 	if got.Issue != log || got.PR != n || !slices.Equal(got.Seq, []int{1}) || got.Comments != 2 {
 		t.Fatalf("Recorded = %+v", got)
 	}
-	// commits/{sha}/pulls, the pull request, its reviews, its commits; the
-	// labelled issues, opening the log, the record; the pull request's
-	// comments, the copy.
-	if calls := f.TotalCalls(); calls != 9 {
+	// commits/{sha}/pulls, the pull request, its reviews, its commits, its
+	// branch's pushes; the labelled issues, opening the log, the record; the
+	// pull request's comments, the copy.
+	if calls := f.TotalCalls(); calls != 10 {
 		t.Errorf("%d calls: %v", calls, f.AllCalls())
 	}
 	logged := f.Comments("acme", "infra", log)
@@ -92,9 +92,9 @@ func TestRecordOnMergedPR(t *testing.T) {
 	if err != nil || !slices.Equal(got.Seq, []int{2}) {
 		t.Fatalf("second record: %+v, %v", got, err)
 	}
-	// The pull request's 4; the labelled issues, the log's last page, the
+	// The pull request's 5; the labelled issues, the log's last page, the
 	// record; the pull request's comments, the copy.
-	if calls := f.TotalCalls(); calls != 9 {
+	if calls := f.TotalCalls(); calls != 10 {
 		t.Errorf("%d calls for a record once the log exists: %v", calls, f.AllCalls())
 	}
 	logged = f.Comments("acme", "infra", log)

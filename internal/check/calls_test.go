@@ -60,6 +60,7 @@ func TestCheckAPICalls(t *testing.T) {
 				"GET /repos/{owner}/{repo}/pulls/{pull_number}":         1,
 				"GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1,
 				"GET /repos/{owner}/{repo}/pulls/{pull_number}/commits": 1,
+				"GET /repos/{owner}/{repo}/activity":                    1, // who pushed to the pull request's branch (pusher)
 				"GET /orgs/{org}/teams/{team_slug}/members":             1, // the policy's approver team
 				"GET /repos/{owner}/{repo}/contents/{path}":             tt.want["contents"],
 				"GET /repos/{owner}/{repo}/pulls/{pull_number}/files":   tt.want["files"],

@@ -128,6 +128,11 @@ func evaluate(ctx context.Context, cfg Config) (gate.Report, error) {
 				return errorReport(cfg.Mode, err), err
 			}
 		}
+		if needs.Anchor {
+			if facts.Anchor, err = anchor(ctx, client, cfg, s); err != nil {
+				return errorReport(cfg.Mode, err), err
+			}
+		}
 	}
 	r := gate.Evaluate(p, facts, opts)
 	if cfg.Comment && client != nil && facts.HasPR {

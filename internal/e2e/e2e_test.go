@@ -122,7 +122,7 @@ func newWorkspace(t *testing.T) *workspace {
 	gh := githubfake.New()
 	t.Cleanup(gh.Close)
 	gh.Load(seed)
-	w := &workspace{dir: t.TempDir(), gh: gh}
+	w := &workspace{dir: t.TempDir(), gh: gh, main: protectedBase}
 	w.settings(trustedSettings)
 	return w
 }
@@ -136,9 +136,7 @@ const trustedSettings = `governance_approvers: ["team:acme/platform"]
 // have it as their base, and drift checks check it.
 func (w *workspace) settings(content string) {
 	rc := githubfake.RepoCommit{Branch: "main", Author: "carol", Message: "settings", Files: map[string]string{"main.tf": header}}
-	if w.main != "" {
-		rc.Parents = []string{w.main}
-	}
+	rc.Parents = []string{w.main}
 	if content != "" {
 		rc.Files[settingsPath] = content
 	} else if w.hasSettings {
@@ -150,10 +148,13 @@ func (w *workspace) settings(content string) {
 
 const settingsPath = ".github/jit-gate.yml"
 
-// merge merges pull request n as commit sha(n, 100), a squash onto main.
-func (w *workspace) merge(n int) {
-	w.main = w.gh.PushCommit("acme", "infra", githubfake.RepoCommit{SHA: sha(n, 100), Parents: []string{w.main}, Branch: "main", Author: "alice", Message: "merge"})
-	w.gh.MergePR("acme", "infra", n, sha(n, 100))
+// merge merges pull request n as commit sha(n, 100), a squash onto main,
+// and returns that commit.
+func (w *workspace) merge(n int) string {
+	w.main = w.gh.PushCommit("acme", "infra", githubfake.RepoCommit{SHA: sha(n, 100), Parents: []string{w.main}, Branch: "main", Author: "carol",
+		Message: fmt.Sprintf("Merge pull request #%d", n)})
+	w.gh.MergePR("acme", "infra", n, w.main)
+	return w.main
 }
 
 // header configures the provider through GITHUB_TOKEN and GITHUB_API_URL, as

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
+	"github.com/jitgate/terraform-provider-jit/internal/revoke"
 )
 
 // Drift blocks in drift mode and is only reported in pr mode.
@@ -79,16 +80,24 @@ func TestRevocations(t *testing.T) {
 	if _, _, ok := w.gh.TeamMembership("acme", "oncall", "mona"); ok {
 		t.Fatal("mona is still in acme/oncall after the expiry was applied")
 	}
-	// Someone adds mona back by hand: the refresh finds the access again and
-	// the plan removes it. That is drift too, so drift mode still blocks, but
-	// the plan stays revocation-only for the scheduled workflow to apply.
+	// Someone adds mona back by hand. The provider, which sees one
+	// elevation at a time, cannot tell that from a newer elevation's grant:
+	// the plan leaves it alone, and jit-gate revoke, which reads them all,
+	// takes it away (TestRevokeWithoutAPlan).
 	w.gh.SetTeamMembership("acme", "oncall", "mona", "member", "active")
-	t.Run("found again", func(t *testing.T) {
+	t.Run("found again is left to revoke", func(t *testing.T) {
+		// The gate still sees it, as shadow access.
 		r := w.check(t, oncallPolicy+pager, "--mode=drift")
-		r.expect(t, 1, gate.RuleDriftUnexpected)
-		want := []gate.Revocation{{Address: "jit_elevation.pager", Principal: "mona", Scope: "github:team:acme/oncall", Why: gate.RevokeDrift}}
-		if !r.report.RevocationOnly || !reflect.DeepEqual(r.report.Revocations, want) {
-			t.Errorf("revocation_only %v, revocations %+v; want true, %+v", r.report.RevocationOnly, r.report.Revocations, want)
+		r.expect(t, 1, gate.RuleAccessShadow)
+		if len(r.report.Revocations) != 0 {
+			t.Errorf("revocations %+v, want none", r.report.Revocations)
+		}
+		out := w.revoke(t, 0)
+		if len(out.Outcomes) != 1 || out.Outcomes[0].Why != revoke.WhyFoundAgain || out.Outcomes[0].Result != revoke.Revoked {
+			t.Errorf("revoke outcomes = %+v, want pager found again and revoked", out.Outcomes)
+		}
+		if _, _, ok := w.gh.TeamMembership("acme", "oncall", "mona"); ok {
+			t.Error("mona is still in acme/oncall")
 		}
 	})
 }

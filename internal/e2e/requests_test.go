@@ -144,7 +144,7 @@ func TestApprovals(t *testing.T) {
 	}
 	wantUncounted := []gate.NotCounted{
 		{Login: "alice", Why: gate.WhyAuthor}, {Login: "carol", Why: gate.WhyStale}, {Login: "erin", Why: gate.WhyNotApprover},
-		{Login: "frank", Why: gate.WhyCommitter}, {Login: "mona", Why: gate.WhyPrincipal}, {Login: "renovate[bot]", Why: gate.WhyBot},
+		{Login: "frank", Why: gate.WhyPusher}, {Login: "mona", Why: gate.WhyPrincipal}, {Login: "renovate[bot]", Why: gate.WhyBot},
 	}
 	changes := func(login string) review { return review{login: login, state: gate.StateChangesRequested} }
 

@@ -57,6 +57,8 @@ func count(decisive []Review, f Facts, approvers []string, principal string) tal
 				why = WhyAuthor
 			case principal != "" && strings.EqualFold(r.Login, principal):
 				why = WhyPrincipal
+			case slices.ContainsFunc(f.Pushers, func(p string) bool { return strings.EqualFold(p, r.Login) }):
+				why = WhyPusher
 			case slices.ContainsFunc(f.Committers, func(c string) bool { return strings.EqualFold(c, r.Login) }):
 				why = WhyCommitter
 			case !approver:

@@ -99,6 +99,9 @@ func TestBreakGlassUnreviewed(t *testing.T) {
 			if mode == "" {
 				mode = ModeDrift
 			}
+			if mode == ModeApply {
+				f.Anchor = &Anchor{} // a repository set up well (trust.anchor)
+			}
 			r := Evaluate(p, f, Options{Mode: mode})
 			if tc.want == "" {
 				if len(r.Violations) != 0 {

@@ -49,6 +49,8 @@ var rulebook = []rule{
 	{RuleAccessBypass, accessBypass},
 	{RuleGateTrust, gateTrust},
 	{RuleAccessShadow, heldShadow},
+	{RuleOverlap, overlap},
+	{RuleTrustAnchor, trustAnchor},
 }
 
 // Evaluate applies every rule to the plan.
@@ -94,10 +96,14 @@ type Needs struct {
 	// request's changed files.
 	Held  []Holding
 	Files bool
+	// Anchor: apply mode checks the repository's protection (trust.anchor).
+	Anchor bool
 }
 
 // GitHub reports whether anything must be read at all.
-func (n Needs) GitHub() bool { return n.PR || len(n.PostHoc) > 0 || n.Records || len(n.Held) > 0 }
+func (n Needs) GitHub() bool {
+	return n.PR || len(n.PostHoc) > 0 || n.Records || len(n.Held) > 0 || n.Anchor
+}
 
 // NeedsOf decides what judging p in o.Mode at now needs from the pull
 // request and its reviews, as a record after the apply reads them.
@@ -107,11 +113,13 @@ func NeedsOf(p *plan.Plan, o Options, now time.Time) Needs {
 
 // CheckNeedsOf is NeedsOf for a check, before the apply: it also reads what
 // each requested principal holds now (HeldNeeded) and the pull request's
-// changed files (gate.trust). After the apply both would tell of the apply
-// itself.
+// changed files (gate.trust); after the apply both would tell of the apply
+// itself. Apply mode checks the repository's protection (trust.anchor)
+// before it writes anything.
 func CheckNeedsOf(p *plan.Plan, o Options, now time.Time) Needs {
 	n := NeedsOf(p, o, now)
 	n.Held, n.Files = HeldNeeded(p, o), n.PR
+	n.Anchor = o.Mode == ModeApply
 	return n
 }
 

@@ -70,6 +70,7 @@ func scenario() (*plan.Plan, Facts) {
 		Reviews:     []Review{{Login: "bob", State: StateApproved, CommitID: head}},
 		Committers:  []string{"carol"},
 		TeamMembers: map[string][]string{"acme/sec": {"Dave"}, "acme/oncall": {"alice"}},
+		Anchor:      &Anchor{}, // a repository set up well (trust.anchor, apply mode)
 		// alice holds nothing at acme/api yet, as GitHub tells.
 		Held: map[string]string{
 			HeldKey("alice", scope.Scope{Kind: scope.KindRepo, Owner: "acme", Name: "api"}): "",
@@ -214,7 +215,7 @@ func TestElevationRules(t *testing.T) {
 					plan.ElevationChange{Resource: res(plan.TypeElevation, "old"), Action: plan.ActionNoOp, Before: old, After: old},
 					plan.ElevationChange{Resource: res(plan.TypeElevation, "gone"), Action: plan.ActionDelete, Before: gone})
 			}},
-		{name: "policy.max_active: one already active", want: []string{RulePolicyMaxActive},
+		{name: "policy.max_active: one already active", want: []string{RuleOverlap, RulePolicyMaxActive},
 			setup: func(p *plan.Plan, f *Facts) {
 				setPolicy(p, func(p *policy.Policy) { p.MaxActivePerPrincipal = 1 })
 				cur := elevation(func(e *policy.Elevation) { e.Status, e.Principal, e.Unknown = "pending", "ALICE", nil })
@@ -576,9 +577,13 @@ func TestDrift(t *testing.T) {
 		// invitation accepted turns pending into active.
 		{Resource: res(plan.TypePolicy, "admins"), Action: plan.ActionUpdate, Attributes: []string{"observed"}},
 		{Resource: res(plan.TypeElevation, "accepted"), Action: plan.ActionUpdate, Attributes: []string{"history", "status"}},
+		// A renamed principal, followed by ID; an ID recorded for a state
+		// written before IDs were.
+		{Resource: res(plan.TypeElevation, "renamed"), Action: plan.ActionUpdate, Attributes: []string{"history", "principal_login"}},
+		{Resource: res(plan.TypeElevation, "upgraded"), Action: plan.ActionUpdate, Attributes: []string{"principal_id", "principal_login"}},
 	}
 	r := Evaluate(p, f, Options{Mode: ModePR})
-	if r.Verdict != VerdictPass || len(r.Drift) != 4 || r.Drift[0].Address != "jit_elevation.accepted" {
+	if r.Verdict != VerdictPass || len(r.Drift) != 6 || r.Drift[0].Address != "jit_elevation.accepted" {
 		t.Fatalf("pr mode: verdict %q, drift %+v\n%s", r.Verdict, r.Drift, messages(r))
 	}
 	r = Evaluate(p, f, Options{Mode: ModeDrift})
@@ -667,7 +672,7 @@ func TestJSONShape(t *testing.T) {
 	}
 	p, f := scenario()
 	b, _ := json.Marshal(Evaluate(p, f, Options{Mode: ModePR}).Elevations[0])
-	want := `{"address":"jit_elevation.req","action":"create","principal":"alice","scope":"github:repo:acme/api:admin","duration":"2h","policy":"admins","break_glass":false,"approvals_required":1,"approved_by":["bob"],"not_counted":[]}`
+	want := `{"address":"jit_elevation.req","action":"create","principal":"alice","scope":"github:repo:acme/api:admin","duration":"2h","policy":"admins","break_glass":false,"approvals_required":1,"approved_by":["bob"],"not_counted":[],"overlaps":[]}`
 	if string(b) != want {
 		t.Errorf("elevation JSON\n got %s\nwant %s", b, want)
 	}

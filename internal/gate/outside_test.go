@@ -264,6 +264,7 @@ func TestRequestOverShadowAccess(t *testing.T) {
 			p.Policies[0] = policyNoop(testPolicy(observed))
 			active := elevation(onOps, func(e *policy.Elevation) { e.Status = policy.StatusActive })
 			p.Elevations = append(p.Elevations, plan.ElevationChange{Resource: res(plan.TypeElevation, "first"), Action: plan.ActionNoOp, Before: active, After: active})
+			p.Elevations[0].After.Overlaps = []policy.Overlap{entry(active)} // as elevation.overlap requires
 		}},
 		{name: "observed, not a holder", setup: func(p *plan.Plan, f *Facts) {
 			p.Policies[0] = policyNoop(testPolicy(func(p *policy.Policy) { p.Observed = map[string][]string{"github:team:acme/ops": {"bob"}} }))

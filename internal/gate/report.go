@@ -44,8 +44,12 @@ type Facts struct {
 	HeadSHA     string
 	Reviews     []Review            // in submission order: the last decisive one per reviewer wins
 	Committers  []string            // logins that authored or committed any commit of the PR
+	Pushers     []string            // logins that pushed to the PR's head branch, as GitHub's activity names them
 	TeamMembers map[string][]string // lowercase "org/slug" -> active member logins, for every team in TeamsNeeded
 	Now         time.Time
+	// Anchor is what jit-gate doctor found wrong with the repository, in
+	// apply mode; nil when it was not checked, which trust.anchor blocks.
+	Anchor *Anchor
 	// PostHoc holds, in drift mode, the facts of the pull request merged as
 	// each commit that BreakGlassCommits lists, by lowercase SHA (HasPR false:
 	// the commit is no pull request's merge). nil when not fetched.
@@ -126,6 +130,7 @@ const (
 	WhyBot         = "bot"
 	WhyNotApprover = "not_approver"
 	WhyCommitter   = "committer"
+	WhyPusher      = "pusher"
 )
 
 // Why an elevation's access goes away.
@@ -183,6 +188,9 @@ type ElevationReport struct {
 	ApprovalsRequired int          `json:"approvals_required"`
 	ApprovedBy        []string     `json:"approved_by"`
 	NotCounted        []NotCounted `json:"not_counted"`
+	// Overlaps are the elevations in force for the same principal and team
+	// or repository: a request that extends them.
+	Overlaps []OverlapReport `json:"overlaps"`
 }
 
 // NotCounted is an approval that did not count, and why.

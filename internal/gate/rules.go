@@ -205,15 +205,19 @@ func driftUnexpected(v *view) []Violation {
 }
 
 // lifecycleDrift is a refresh the provider itself expects: a policy's holders
-// change with every grant and revocation (access.shadow judges them), and an
-// accepted invitation turns a pending elevation active. Anything else this
-// provider's resources show (access removed or added back by hand) is drift.
+// change with every grant and revocation (access.shadow judges them), an
+// accepted invitation turns a pending elevation active, a renamed principal
+// is followed by ID (history, principal_login), and a state written before
+// IDs were recorded gets the principal's (principal_id, principal_login).
+// Anything else this provider's resources show (access removed or added
+// back by hand) is drift.
 func lifecycleDrift(d plan.Drift) bool {
 	switch d.Type {
 	case plan.TypePolicy:
 		return slices.Equal(d.Attributes, []string{"observed"})
 	case plan.TypeElevation:
-		return slices.Equal(d.Attributes, []string{"history", "status"})
+		return slices.Equal(d.Attributes, []string{"history", "status"}) || slices.Equal(d.Attributes, []string{"history", "principal_login"}) ||
+			slices.Equal(d.Attributes, []string{"principal_id", "principal_login"})
 	}
 	return false
 }

@@ -30,11 +30,12 @@ type view struct {
 	loosened    map[*plan.PolicyChange][]string
 	shadow      []ShadowAccess
 
-	covered  map[string]int  // holderKey -> highest level rank an elevation in force holds
-	scopes   []governedScope // every policy's concrete scopes (outside.go)
-	outside  []outside       // changes the jit rules do not judge (outside.go)
-	govTally *tally          // the governance approvers' approvals, counted once
-	held     []heldAccess    // requests whose principal already holds the scope (held.go)
+	covered  map[string]int             // holderKey -> highest level rank an elevation in force holds
+	scopes   []governedScope            // every policy's concrete scopes (outside.go)
+	outside  []outside                  // changes the jit rules do not judge (outside.go)
+	govTally *tally                     // the governance approvers' approvals, counted once
+	held     []heldAccess               // requests whose principal already holds the scope (held.go)
+	overlaps map[string][]OverlapReport // by request address: elevations in force it overlaps
 }
 
 // request is an elevation the plan grants, with its policy.
@@ -69,6 +70,10 @@ func newView(p *plan.Plan, f Facts, o Options) *view {
 	}
 	v.covered = inForceCoverage(p)
 	v.shadow = shadowAccess(p, v.covered)
+	v.overlaps = map[string][]OverlapReport{}
+	for _, rq := range v.requests {
+		v.overlaps[rq.Address] = overlapsOf(p, rq.ElevationChange)
+	}
 	v.scopes = governedScopes(p)
 	v.judgeOutside()
 	v.judgeHeld()

@@ -167,6 +167,35 @@ var adminOps = map[string]func(*Fake, []byte) any{
 		f.DismissReview(a.Owner, a.Repo, a.Number, a.ID)
 		return nil
 	}),
+	"POST /_fake/pull-pushes": adminOp(func(f *Fake, p struct {
+		repoRef
+		Number int `json:"number"`
+		PullPush
+	}) any {
+		f.PushToPull(p.Owner, p.Repo, p.Number, p.PullPush)
+		return nil
+	}),
+	"POST /_fake/rulesets": adminOp(func(f *Fake, p struct {
+		repoRef
+		Ruleset
+	}) any {
+		return obj{"id": f.AddRuleset(p.Owner, p.Repo, p.Ruleset)}
+	}),
+	"POST /_fake/branch-protection": adminOp(func(f *Fake, p struct {
+		repoRef
+		Branch     string            `json:"branch"`
+		Protection *BranchProtection `json:"protection"`
+	}) any {
+		f.SetBranchProtection(p.Owner, p.Repo, p.Branch, p.Protection)
+		return nil
+	}),
+	"POST /_fake/environments": adminOp(func(f *Fake, p struct {
+		repoRef
+		Environment
+	}) any {
+		f.SetEnvironment(p.Owner, p.Repo, p.Environment)
+		return nil
+	}),
 	"POST /_fake/head": adminOp(func(f *Fake, a adminArgs) any { f.SetHead(a.Owner, a.Repo, a.Number, a.SHA); return nil }),
 	"POST /_fake/merge": adminOp(func(f *Fake, a adminArgs) any {
 		f.MergePR(a.Owner, a.Repo, a.Number, a.MergeCommitSHA)

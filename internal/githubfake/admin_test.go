@@ -48,7 +48,19 @@ const demoSeed = `{
       "comments": [{"author": "admin", "body": "LGTM"}],
       "files": [{"filename": "main.tf", "additions": 1}]
     }],
-    "issues": [{"title": "JIT audit log", "author": "admin", "labels": ["jit-audit"]}]
+    "issues": [{"title": "JIT audit log", "author": "admin", "labels": ["jit-audit"]}],
+    "rulesets": [{"name": "main", "include": ["~DEFAULT_BRANCH"], "bypass_actors": [{"actor_id": 5, "actor_type": "RepositoryRole"}],
+      "rules": [{"type": "deletion"}]}],
+    "protection": {"main": {"required_checks": [{"context": "jit-gate", "app_id": 15368}], "reviews": {"count": 1, "bypass_users": ["alice"]}}},
+    "environments": [{"name": "jit-apply", "branches": "custom", "branch_policies": [{"name": "main"}]}]
+  }, {
+    "owner": "alice",
+    "name": "api",
+    "pulls": []
+  }, {
+    "owner": "acme",
+    "name": "web",
+    "pulls": [{"number": 1, "author": "alice", "head_repo": "alice/api", "head_ref": "main", "commits": [{"sha": "f00d", "pusher": "bob"}]}]
   }],
   "installations": [{"token": "tok-app", "app": "jit-gate", "account": "acme", "repositories": ["api"], "permissions": {"members": "read"}}],
   "actions_tokens": [{"token": "tok-run", "repo": "acme/api", "permissions": {"issues": "write", "pull-requests": "read"}}]
@@ -97,6 +109,15 @@ func TestAdminLoadAndState(t *testing.T) {
 	if issues := f.Issues("acme", "api"); len(issues) != 1 || issues[0].Number != 8 {
 		t.Errorf("issues = %+v", issues)
 	}
+	if p, _, err := client(t, f, "tok-admin").Repositories.GetBranchProtection(ctx, "acme", "api", "main"); err != nil || p.GetRequiredPullRequestReviews().RequiredApprovingReviewCount != 1 {
+		t.Errorf("seeded protection = %+v, %v", p, err)
+	}
+	if envs, _, err := c.Repositories.ListEnvironments(ctx, "acme", "api", nil); err != nil || envs.GetTotalCount() != 1 {
+		t.Errorf("seeded environments = %+v, %v", envs, err)
+	}
+	if pr, _, err := c.PullRequests.Get(ctx, "acme", "web", 1); err != nil || pr.GetHead().GetRepo().GetFullName() != "alice/api" {
+		t.Errorf("seeded pull request from a fork = %+v, %v", pr.GetHead(), err)
+	}
 
 	// The state dump loads into an equal fake.
 	resp, err := http.Get(f.URL() + "_fake/state")
@@ -113,7 +134,7 @@ func TestAdminLoadAndState(t *testing.T) {
 	if again := g.Snapshot(); !reflect.DeepEqual(again, dumped) {
 		t.Errorf("round trip differs:\n%+v\n%+v", again, dumped)
 	}
-	if f.TotalCalls() != 5 {
+	if f.TotalCalls() != 8 {
 		t.Errorf("admin requests must not be counted: %v", f.AllCalls())
 	}
 }
@@ -152,6 +173,19 @@ func TestAdminSingleOperations(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&pr); err != nil || pr.Number != 1 {
 		t.Fatalf("pulls: %v %v", pr, err)
 	}
+	for _, op := range []struct{ path, body string }{
+		{"/_fake/pull-pushes", `{"owner":"acme","repo":"api","number":1,"pusher":"admin","commits":[{"sha":"c1"}]}`},
+		{"/_fake/rulesets", `{"owner":"acme","repo":"api","name":"r","rules":[{"type":"non_fast_forward"}]}`},
+		{"/_fake/branch-protection", `{"owner":"acme","repo":"api","branch":"trunk","protection":{"enforce_admins":true}}`},
+		{"/_fake/environments", `{"owner":"acme","repo":"api","name":"jit-apply","branches":"protected"}`},
+	} {
+		if resp := post(t, f, op.path, op.body); resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", op.path, resp.StatusCode)
+		}
+	}
+	if b, _, err := client(t, f, "t").Repositories.GetBranch(ctx, "acme", "api", "trunk", 0); err != nil || !b.GetProtected() {
+		t.Errorf("trunk protected through the admin API: %v, %v", b.GetProtected(), err)
+	}
 	resp = post(t, f, "/_fake/reviews", `{"owner":"acme","repo":"api","number":1,"login":"admin","state":"APPROVED"}`)
 	var rv struct{ ID int64 }
 	if err := json.NewDecoder(resp.Body).Decode(&rv); err != nil || rv.ID == 0 {
@@ -182,7 +216,7 @@ func TestAdminSingleOperations(t *testing.T) {
 		Total int
 		Calls map[string]int
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&calls); err != nil || calls.Total != 1 || calls.Calls["GET /orgs/{org}/teams/{team_slug}"] != 1 {
+	if err := json.NewDecoder(resp.Body).Decode(&calls); err != nil || calls.Total != 2 || calls.Calls["GET /orgs/{org}/teams/{team_slug}"] != 1 {
 		t.Fatalf("calls = %+v, %v", calls, err)
 	}
 

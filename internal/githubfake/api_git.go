@@ -184,8 +184,8 @@ func (f *Fake) getBranch(c *call) {
 		"name":           name,
 		"commit":         c.gitCommitObj(r, r.git.commits[sha]),
 		"_links":         obj{"self": u, "html": webURL + esc(r.owner.login) + "/" + esc(r.name) + "/tree/" + escPath(name)},
-		"protected":      false,
-		"protection":     obj{"enabled": false, "required_status_checks": obj{"enforcement_level": "off", "contexts": []string{}, "checks": []obj{}}},
+		"protected":      r.protected(name),
+		"protection":     obj{"enabled": r.protected(name), "required_status_checks": obj{"enforcement_level": "off", "contexts": []string{}, "checks": []obj{}}},
 		"protection_url": u + "/protection",
 	})
 }

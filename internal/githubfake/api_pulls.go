@@ -89,7 +89,7 @@ func (f *Fake) listPullCommits(c *call) {
 	if is := c.lookupPull(r); is != nil {
 		commits := is.pr.commits[:min(len(is.pr.commits), maxPullCommits)]
 		writePage(c, commits, func(cm *commit) any {
-			return c.commitObj(r, cm.sha, cm.author, cm.committer, cm.date, "", nil)
+			return c.commitObj(r, cm.sha, cm.author, cm.committer, cm.date, "", cm.parents)
 		})
 	}
 }

@@ -2,8 +2,10 @@
 // REST API that the JIT provider, the PR gate and the demo use: users, orgs,
 // teams (nested) and team memberships, org invitations, repositories,
 // collaborators and invitations, repository contents, commits, branches and
-// refs, pull requests with their commits, files and reviews, issues and issue
-// comments.
+// refs and trees, repository activity (who pushed what to which branch),
+// pull requests (from forks too) with their commits, files and reviews,
+// branch rulesets, classic branch protection, environments with their
+// deployment branch policies, issues and issue comments.
 //
 // It aims to behave like real GitHub as seen through go-github v60: the same
 // JSON shapes (every field GitHub's API description requires: the
@@ -39,7 +41,9 @@
 // public org members, no custom repository roles, no team synchronization or
 // secret teams; GitHub Apps are modelled by their installation tokens only
 // (no app JWTs, no token exchange); the contents API serves files of any
-// size inline; and where GitHub's documentation does not give an error
+// size inline; rulesets are the repository's own (no organization or
+// enterprise rulesets) and target branches; merges record no activity; and
+// where GitHub's documentation does not give an error
 // message (a non-maintainer changing a team), the message is the fake's own.
 //
 // Logins, org names, team slugs and repository names are case-insensitive, as

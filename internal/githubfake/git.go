@@ -49,8 +49,11 @@ type RepoCommit struct {
 	// Files are added or changed (path -> content), Deleted removed.
 	Files   map[string]string `json:"files,omitempty"`
 	Deleted []string          `json:"deleted,omitempty"`
-	// Branch, if set, is created or moved to the commit.
+	// Branch, if set, is created or moved to the commit, by a push of
+	// Pusher (default: Committer, else Author) that the repository's
+	// activity lists.
 	Branch string `json:"branch,omitempty"`
+	Pusher string `json:"pusher,omitempty"`
 }
 
 // PullFile is a file changed by a pull request, as its files endpoint
@@ -122,9 +125,36 @@ func (f *Fake) PushCommit(owner, name string, rc RepoCommit) string {
 	}
 	r.git.commits[gc.sha] = gc
 	if rc.Branch != "" {
+		pusher := gc.author
+		if gc.committer != nil {
+			pusher = gc.committer
+		}
+		if rc.Pusher != "" {
+			pusher = f.mustAccount(rc.Pusher)
+		}
+		before := r.git.branches[rc.Branch]
 		r.git.branches[rc.Branch] = gc.sha
+		f.recordPush(r, rc.Branch, before, gc.sha, before != "" && !r.git.ancestor(before, gc.sha), pusher)
 	}
 	return gc.sha
+}
+
+// ancestor reports whether commit a is sha or one of its ancestors.
+func (g *gitData) ancestor(a, sha string) bool {
+	seen := map[string]bool{}
+	todo := []string{sha}
+	for len(todo) > 0 {
+		s := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if s == a {
+			return true
+		}
+		if gc := g.commits[s]; gc != nil && !seen[s] {
+			seen[s] = true
+			todo = append(todo, gc.parents...)
+		}
+	}
+	return false
 }
 
 // SetBranch creates or moves a branch to a commit of the repository.

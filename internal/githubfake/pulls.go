@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,7 +16,10 @@ type PullRequest struct {
 	Body    string `json:"body,omitempty"`
 	HeadSHA string `json:"head_sha,omitempty"` // "" generates one
 	HeadRef string `json:"head_ref,omitempty"` // "" means "pr-<number>"
-	BaseRef string `json:"base_ref,omitempty"` // "" means "main"
+	// HeadRepo ("owner/name") is the fork the head branch is in; "" is
+	// the repository itself. Pushes to the branch are its activity.
+	HeadRepo string `json:"head_repo,omitempty"`
+	BaseRef  string `json:"base_ref,omitempty"` // "" means "main"
 	// BaseSHA is the base branch's commit the pull request is compared
 	// with; "" takes the base branch's head if the repository has that
 	// branch, else generates one.
@@ -109,6 +113,9 @@ func (f *Fake) AddPullRequest(owner, name string, pr PullRequest) int {
 	if p.headRef == "" {
 		p.headRef = fmt.Sprintf("pr-%d", is.number)
 	}
+	if pr.HeadRepo != "" {
+		p.headRepo = f.mustRepo(splitRepo(pr.HeadRepo))
+	}
 	if p.baseRef == "" {
 		p.baseRef = "main"
 	}
@@ -125,23 +132,23 @@ func (f *Fake) AddPullRequest(owner, name string, pr PullRequest) int {
 	return is.number
 }
 
-// AddCommit appends a commit to a pull request and makes it the head.
-// authorLogin and committerLogin are the GitHub users the commit is linked
-// to; "" gives a commit whose email matches no user (author: null).
+// AddCommit appends a commit to a pull request and makes it the head, as
+// one push to its head branch by the commit's committer (its author when
+// GitHub's web-flow committed it in the web UI; else the pull request's
+// author). authorLogin and committerLogin are the GitHub users the commit is
+// linked to; "" gives a commit whose email matches no user (author: null).
+// PushToPull names the pusher.
 func (f *Fake) AddCommit(owner, name string, number int, sha, authorLogin, committerLogin string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	is := f.mustPull(owner, name, number)
-	cm := &commit{sha: sha, date: f.now()}
-	if authorLogin != "" {
-		cm.author = f.mustAccount(authorLogin)
+	pusher := is.author
+	for _, login := range []string{authorLogin, committerLogin} {
+		if login != "" && !strings.EqualFold(login, "web-flow") {
+			pusher = f.mustAccount(login)
+		}
 	}
-	if committerLogin != "" {
-		cm.committer = f.mustAccount(committerLogin)
-	}
-	is.pr.commits = append(is.pr.commits, cm)
-	is.pr.headSHA = sha
-	is.updated = cm.date
+	f.pushToPull(f.mustRepo(owner, name), is, pusher, false, []SeedCommit{{SHA: sha, Author: authorLogin, Committer: committerLogin}})
 }
 
 // AddReview submits a review by login and returns its ID. state is APPROVED,
@@ -184,11 +191,16 @@ func (f *Fake) DismissReview(owner, name string, number int, id int64) {
 }
 
 // SetHead moves a pull request's head to sha without adding a commit, as a
-// force-push to an existing commit does.
+// force-push by its author to an existing commit does.
 func (f *Fake) SetHead(owner, name string, number int, sha string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.mustPull(owner, name, number).pr.headSHA = sha
+	is := f.mustPull(owner, name, number)
+	before := is.pr.headSHA
+	is.pr.headSHA = sha
+	if is.pr.pushed {
+		f.recordPush(is.pr.headRepoOr(f.mustRepo(owner, name)), is.pr.headRef, before, sha, true, is.author)
+	}
 }
 
 // MergePR merges and closes a pull request. GET

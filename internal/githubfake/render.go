@@ -355,8 +355,8 @@ func (c *call) pullObj(r *repo, is *issue, single bool) obj {
 	if p.merged {
 		mergedAt = ts(is.closed)
 	}
-	branch := func(ref, sha string) obj {
-		return obj{"label": r.owner.login + ":" + ref, "ref": ref, "sha": sha, "user": c.userObj(r.owner), "repo": c.repoObj(r)}
+	branch := func(in *repo, ref, sha string) obj {
+		return obj{"label": in.owner.login + ":" + ref, "ref": ref, "sha": sha, "user": c.userObj(in.owner), "repo": c.repoObj(in)}
 	}
 	u := c.repoURL(r) + "/pulls/" + fmt.Sprint(is.number)
 	html := webURL + esc(r.owner.login) + "/" + esc(r.name) + "/pull/" + fmt.Sprint(is.number)
@@ -393,8 +393,8 @@ func (c *call) pullObj(r *repo, is *issue, single bool) obj {
 		"merged_at":           mergedAt,
 		"merge_commit_sha":    nilIfEmpty(p.mergeSHA),
 		"draft":               false,
-		"head":                branch(p.headRef, p.headSHA),
-		"base":                branch(p.baseRef, p.baseSHA),
+		"head":                branch(p.headRepoOr(r), p.headRef, p.headSHA),
+		"base":                branch(r, p.baseRef, p.baseSHA),
 		"author_association":  c.f.authorAssociation(r, is.author),
 		"auto_merge":          nil,
 		"active_lock_reason":  nil,

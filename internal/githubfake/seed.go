@@ -58,7 +58,8 @@ type SeedTeam struct {
 
 // SeedRepo is a repository with direct collaborators and pending
 // invitations (login -> permission), its git history (commits in order,
-// then branches and tags by name), pull requests and issues.
+// then branches and tags by name), pull requests and issues, and what
+// protects its branches.
 type SeedRepo struct {
 	Owner         string            `json:"owner"`
 	Name          string            `json:"name"`
@@ -70,6 +71,11 @@ type SeedRepo struct {
 	Tags          map[string]string `json:"tags,omitempty"`
 	Pulls         []SeedPull        `json:"pulls,omitempty"`
 	Issues        []SeedIssue       `json:"issues,omitempty"`
+	// Rulesets, Protection (by branch) and Environments are applied after
+	// the git history, which protected branches must be part of.
+	Rulesets     []Ruleset                    `json:"rulesets,omitempty"`
+	Protection   map[string]*BranchProtection `json:"protection,omitempty"`
+	Environments []Environment                `json:"environments,omitempty"`
 }
 
 // SeedPull is a pull request with its commits, reviews, comments and
@@ -84,10 +90,12 @@ type SeedPull struct {
 }
 
 // SeedCommit is a pull request commit; empty logins are unlinked authors.
+// Each is pushed on its own, by Pusher if set (see AddCommit otherwise).
 type SeedCommit struct {
 	SHA       string `json:"sha"`
 	Author    string `json:"author,omitempty"`
 	Committer string `json:"committer,omitempty"`
+	Pusher    string `json:"pusher,omitempty"`
 }
 
 // SeedReview is a submitted review; CommitID "" means the head at that point.
@@ -132,6 +140,10 @@ func (f *Fake) Load(s Seed) {
 	}
 	for _, r := range s.Repos {
 		f.loadRepo(r)
+	}
+	// Pull requests come after every repository: their head may be a fork.
+	for _, r := range s.Repos {
+		f.loadPulls(r)
 	}
 	// Teams come after repositories: their access refers to them.
 	for _, o := range s.Orgs {
@@ -191,6 +203,11 @@ func (f *Fake) loadRepo(r SeedRepo) {
 	for _, t := range slices.Sorted(maps.Keys(r.Tags)) {
 		f.SetTag(r.Owner, r.Name, t, r.Tags[t])
 	}
+	f.loadSettings(r)
+}
+
+// loadPulls adds the pull requests, then the issues, of a repository.
+func (f *Fake) loadPulls(r SeedRepo) {
 	for _, p := range r.Pulls {
 		head := p.HeadSHA
 		if len(p.Commits) > 0 {
@@ -199,6 +216,10 @@ func (f *Fake) loadRepo(r SeedRepo) {
 		}
 		n := f.AddPullRequest(r.Owner, r.Name, p.PullRequest)
 		for _, c := range p.Commits {
+			if c.Pusher != "" {
+				f.PushToPull(r.Owner, r.Name, n, PullPush{Pusher: c.Pusher, Commits: []SeedCommit{c}})
+				continue
+			}
 			f.AddCommit(r.Owner, r.Name, n, c.SHA, c.Author, c.Committer)
 		}
 		if head != "" {
@@ -224,8 +245,9 @@ func (f *Fake) loadRepo(r SeedRepo) {
 
 // Snapshot returns the current state as a Seed. Loading it into a new fake
 // reproduces the state, except for IDs, timestamps, comment edit history,
-// renames (accounts appear under their current logins) and the expiry of
-// invitations (they are sent anew).
+// renames (accounts appear under their current logins), the expiry of
+// invitations (they are sent anew) and the activity (commits are pushed
+// anew by their committers).
 func (f *Fake) Snapshot() Seed {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -317,6 +339,7 @@ func (f *Fake) snapshotRepo(r *repo) SeedRepo {
 	sr.Invitations = nilIfNone(invs)
 	sr.Commits = r.git.snapshot()
 	sr.Branches, sr.Tags = nilIfNone(maps.Clone(r.git.branches)), nilIfNone(maps.Clone(r.git.tags))
+	f.snapshotSettings(r, &sr)
 	for _, n := range slices.Sorted(maps.Keys(r.issues)) {
 		is := r.issues[n]
 		var comments []SeedComment
@@ -334,7 +357,7 @@ func (f *Fake) snapshotRepo(r *repo) SeedRepo {
 		p := is.pr
 		sp := SeedPull{PullRequest: PullRequest{
 			Number: n, Author: is.author.login, Title: is.title, Body: is.body,
-			HeadSHA: p.headSHA, HeadRef: p.headRef, BaseRef: p.baseRef, BaseSHA: p.baseSHA,
+			HeadSHA: p.headSHA, HeadRef: p.headRef, BaseRef: p.baseRef, BaseSHA: p.baseSHA, HeadRepo: p.headRepoName(),
 			State: is.state, Merged: p.merged, MergeCommitSHA: p.mergeSHA,
 		}, Comments: comments, Files: slices.Clone(p.files)}
 		for _, c := range p.commits {

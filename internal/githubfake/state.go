@@ -68,6 +68,8 @@ type repo struct {
 	issues        map[int]*issue // issues and pull requests share numbers
 	labels        map[string]*label
 	git           gitData
+	activity      []*activity // oldest first
+	settings      repoSettings
 }
 
 type collaborator struct {
@@ -110,6 +112,8 @@ type issue struct {
 type pull struct {
 	headSHA  string
 	headRef  string
+	headRepo *repo // the fork the head branch is in; nil: the repository itself
+	pushed   bool  // a push to the head branch has been recorded
 	baseRef  string
 	baseSHA  string
 	merged   bool
@@ -124,6 +128,7 @@ type pull struct {
 
 type commit struct {
 	sha       string
+	parents   []string
 	author    *account // nil: the commit email matches no GitHub user
 	committer *account
 	date      time.Time
@@ -438,6 +443,13 @@ func (f *Fake) SetTeamMembership(orgName, slug, login, role, state string) {
 		fail("team membership state %q is not active or pending", state)
 	}
 	t.members[a] = &teamMember{acct: a, role: role, state: state}
+}
+
+// TeamID returns the numeric ID of a team.
+func (f *Fake) TeamID(orgName, slug string) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.mustTeam(orgName, slug).id
 }
 
 // TeamMembership reports login's direct membership of a team, as stored:

@@ -280,21 +280,24 @@ func decodePolicy(raw json.RawMessage, unknown []string) (*policy.Policy, error)
 }
 
 type rawElevation struct {
-	ID              string         `json:"id"`
-	PolicyID        string         `json:"policy_id"`
-	Principal       string         `json:"principal"`
-	Scope           string         `json:"scope"`
-	Reason          string         `json:"reason"`
-	Ticket          string         `json:"ticket"`
-	Duration        *string        `json:"duration"`
-	BreakGlass      *bool          `json:"break_glass"`
-	Status          string         `json:"status"`
-	GrantedAt       string         `json:"granted_at"`
-	ExpiresAt       string         `json:"expires_at"`
-	RevokedAt       string         `json:"revoked_at"`
-	PreviousAccess  string         `json:"previous_access"`
-	GrantedByCommit string         `json:"granted_by_commit"`
-	History         []policy.Event `json:"history"`
+	ID              string           `json:"id"`
+	PolicyID        string           `json:"policy_id"`
+	Principal       string           `json:"principal"`
+	Scope           string           `json:"scope"`
+	Reason          string           `json:"reason"`
+	Ticket          string           `json:"ticket"`
+	Duration        *string          `json:"duration"`
+	BreakGlass      *bool            `json:"break_glass"`
+	Status          string           `json:"status"`
+	GrantedAt       string           `json:"granted_at"`
+	ExpiresAt       string           `json:"expires_at"`
+	RevokedAt       string           `json:"revoked_at"`
+	PreviousAccess  string           `json:"previous_access"`
+	GrantedByCommit string           `json:"granted_by_commit"`
+	History         []policy.Event   `json:"history"`
+	PrincipalID     int64            `json:"principal_id"`
+	PrincipalLogin  string           `json:"principal_login"`
+	Overlaps        []policy.Overlap `json:"overlaps"`
 }
 
 // DecodeElevation reads the values of a jit_elevation, as a plan or a state
@@ -320,6 +323,7 @@ func decodeElevation(raw json.RawMessage, unknown []string) (*policy.Elevation, 
 		Duration: deref(d), BreakGlass: r.BreakGlass != nil && *r.BreakGlass,
 		Status: r.Status, GrantedAt: r.GrantedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
 		PreviousAccess: r.PreviousAccess, GrantedByCommit: r.GrantedByCommit, History: r.History,
+		PrincipalID: r.PrincipalID, PrincipalLogin: r.PrincipalLogin, Overlaps: r.Overlaps,
 		Unknown: unknown,
 	}, nil
 }

@@ -28,6 +28,8 @@ const (
 	EventRevokedExternally = "revoked_externally"
 	EventFoundAgain        = "found_again"
 	EventRevoked           = "revoked"
+	EventRenamed           = "renamed"    // the principal's account was renamed; it is followed by its ID
+	EventReasserted        = "reasserted" // access an overlapped elevation's expiry took was given back
 )
 
 // Elevation is one jit_elevation: the request and its lifecycle, as a plan
@@ -48,7 +50,37 @@ type Elevation struct {
 	PreviousAccess  string
 	GrantedByCommit string
 	History         []Event
-	Unknown         []string // top-level attributes unknown at plan time
+	// PrincipalID is the principal's GitHub ID, recorded at grant; 0 when
+	// not known (a state written before IDs were recorded).
+	PrincipalID int64
+	// PrincipalLogin is the principal's login as GitHub spelled it at the
+	// last refresh: Principal's, unless the account was renamed.
+	PrincipalLogin string
+	// Overlaps are the elevations in force for the same principal and team
+	// or repository that this one declares it overlaps.
+	Overlaps []Overlap
+	Unknown  []string // top-level attributes unknown at plan time
+}
+
+// Overlap is another elevation as an overlaps entry holds it: the
+// attributes of that jit_elevation which decide what its access is and
+// until when.
+type Overlap struct {
+	ID             string `json:"id" tfsdk:"id"`
+	Principal      string `json:"principal" tfsdk:"principal"`
+	PrincipalID    int64  `json:"principal_id" tfsdk:"principal_id"`
+	Scope          string `json:"scope" tfsdk:"scope"`
+	Status         string `json:"status" tfsdk:"status"`
+	ExpiresAt      string `json:"expires_at" tfsdk:"expires_at"`
+	PreviousAccess string `json:"previous_access" tfsdk:"previous_access"`
+}
+
+// Elevation returns the overlapped elevation with what the entry tells.
+func (o Overlap) Elevation() *Elevation {
+	return &Elevation{
+		ID: o.ID, Principal: o.Principal, PrincipalID: o.PrincipalID, Scope: o.Scope,
+		Status: o.Status, ExpiresAt: o.ExpiresAt, PreviousAccess: o.PreviousAccess,
+	}
 }
 
 // Event is one entry of an elevation's history.

@@ -26,7 +26,8 @@ const maxListedCommits = 250
 const webFlow = "web-flow"
 
 // Fetch reads the facts of pull request owner/repo#number: author, head
-// commit, every review, every commit's author and committer, and the active
+// commit, every review, every commit's author and committer, who pushed
+// them (from the head branch's activity, see pushers), and the active
 // members of each team in teams (as gate.TeamsNeeded lists them).
 // The number of API calls depends only on the number of pages and of teams.
 // Now is left for the caller to set.
@@ -92,6 +93,9 @@ func fetchRead(ctx context.Context, client *github.Client, owner, repo string, p
 		return gate.Facts{}, fmt.Errorf("pull request %s/%s#%d has %d commits but GitHub lists only %d (at most %d): cannot tell who pushed to it",
 			owner, repo, number, pr.GetCommits(), len(commits), maxListedCommits)
 	}
+	if facts.Pushers, err = pushers(ctx, client, pr, commits); err != nil {
+		return gate.Facts{}, fmt.Errorf("%s/%s: %w", owner, repo, err)
+	}
 	seen := map[string]bool{}
 	for _, c := range commits {
 		for _, u := range []*github.User{c.GetAuthor(), c.GetCommitter()} {
@@ -136,11 +140,11 @@ func held(ctx context.Context, client *github.Client, holdings []gate.Holding) (
 	t := ghtarget.New(client)
 	out := map[string]string{}
 	for _, h := range holdings {
-		a, err := t.Inspect(ctx, h.Principal, h.Scope)
+		level, err := t.HeldLevel(ctx, h.Principal, h.Scope)
 		if err != nil {
 			return nil, fmt.Errorf("reading what %s holds at %s: %w", h.Principal, h.Scope.Resource(), err)
 		}
-		out[gate.HeldKey(h.Principal, h.Scope)] = a.Level
+		out[gate.HeldKey(h.Principal, h.Scope)] = level
 	}
 	return out, nil
 }
@@ -178,7 +182,7 @@ var ErrNoMergedPR = errors.New("not the merge of any pull request: nothing appro
 // request merged as each commit (see gate.BreakGlassCommits), keyed by the
 // commit as given; a commit no pull request's merge produced gets facts with
 // HasPR false. Team members are read once for all of them, so the calls are
-// 1 per team plus about 4 per commit.
+// 1 per team plus about 5 per commit.
 func PostHoc(ctx context.Context, client *github.Client, owner, repo string, commits []string, teams []policy.Team) (map[string]gate.Facts, error) {
 	out := map[string]gate.Facts{}
 	if len(commits) == 0 {

@@ -98,6 +98,7 @@ func TestFetch(t *testing.T) {
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}":         1,
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 3, // 100 per page
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}/commits": 1,
+		"GET /repos/{owner}/{repo}/activity":                    1, // one page of pushes
 		"GET /orgs/{org}/teams/{team_slug}/members":             2, // each team once
 	}
 	for route, n := range calls {
@@ -105,7 +106,7 @@ func TestFetch(t *testing.T) {
 			t.Errorf("%s: %d calls, want %d", route, got, n)
 		}
 	}
-	if f.TotalCalls() != 7 {
+	if f.TotalCalls() != 8 {
 		t.Errorf("%d calls in all: %v", f.TotalCalls(), f.AllCalls())
 	}
 }
@@ -144,8 +145,8 @@ func TestFetchCallsFlat(t *testing.T) {
 		counts = append(counts, f.TotalCalls())
 	}
 	t.Logf("calls for 1 and 100 elevations: %v", counts)
-	if counts[0] != counts[1] || counts[0] != 5 {
-		t.Errorf("calls for 1 and 100 elevations = %v, want 5 each", counts)
+	if counts[0] != counts[1] || counts[0] != 6 {
+		t.Errorf("calls for 1 and 100 elevations = %v, want 6 each", counts)
 	}
 }
 

@@ -52,6 +52,7 @@ func activeElevation(t *testing.T, status string, expires time.Time) elevationMo
 		Status: types.StringValue(status), GrantedAt: timetypes.NewRFC3339TimeValue(expires.Add(-time.Hour).UTC()),
 		ExpiresAt: timetypes.NewRFC3339TimeValue(expires.UTC()), RevokedAt: timetypes.NewRFC3339Null(),
 		PreviousAccess: types.StringValue("none"), GrantedByCommit: types.StringNull(),
+		PrincipalID: types.Int64Value(1001), PrincipalLogin: types.StringValue("mona"), Overlaps: types.ListNull(overlapType),
 	}
 	if d := setHistory(context.Background(), &m, []policy.Event{{At: stamp(expires.Add(-time.Hour)), Event: policy.EventGranted, Detail: "granted"}}); d.HasError() {
 		t.Fatal(d)
@@ -102,15 +103,53 @@ func TestModifyPlanExpiry(t *testing.T) {
 	}
 }
 
-func TestModifyPlanFoundAgain(t *testing.T) {
+// Access found again after an elevation ended is jit-gate revoke's to
+// judge (it sees whether a newer elevation holds it): a state whose
+// revoked_at an older provider cleared plans nothing.
+func TestModifyPlanLeavesFoundAgainToRevoke(t *testing.T) {
 	expires := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	state := activeElevation(t, policy.StatusExpired, expires)
-	// Read cleared revoked_at because the access was seen again.
 	got, resp := planAt(t, expires.Add(time.Hour), state)
-	if !got.RevokedAt.IsUnknown() || got.Status.ValueString() != policy.StatusExpired {
-		t.Fatalf("planned %s / revoked_at %s, want expired with a revocation planned", got.Status, got.RevokedAt)
+	if got.RevokedAt.IsUnknown() || !got.History.Equal(state.History) {
+		t.Fatalf("planned revoked_at %s, history %s: want the state unchanged", got.RevokedAt, got.History)
 	}
-	if w := resp.Diagnostics.Warnings(); len(w) != 1 || !strings.Contains(w[0].Summary(), "Access found again") {
+	if w := resp.Diagnostics.Warnings(); len(w) != 0 {
+		t.Errorf("warnings = %v", w)
+	}
+}
+
+// An elevation in force whose access an overlapped elevation's expiry took
+// (revoked_at set, status active) plans giving it back.
+func TestModifyPlanGivesBackAccessAnOverlapTook(t *testing.T) {
+	expires := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	state := activeElevation(t, policy.StatusActive, expires)
+	state.RevokedAt = timetypes.NewRFC3339TimeValue(expires.Add(-30 * time.Minute))
+	got, resp := planAt(t, expires.Add(-10*time.Minute), state)
+	if !got.RevokedAt.IsUnknown() || got.Status.ValueString() != policy.StatusActive {
+		t.Fatalf("planned %s / revoked_at %s, want active with revoked_at to be cleared", got.Status, got.RevokedAt)
+	}
+	if w := resp.Diagnostics.Warnings(); len(w) != 1 || !strings.Contains(w[0].Summary(), "Access given back") {
+		t.Errorf("warnings = %v", w)
+	}
+}
+
+// The expiry warning says what stays: what an overlapped elevation in force
+// still gives.
+func TestModifyPlanExpiryNamesWhatOverlapsKeep(t *testing.T) {
+	expires := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	state := activeElevation(t, policy.StatusActive, expires)
+	state.Scope = types.StringValue("github:team:acme/oncall:maintainer")
+	overlaps, d := types.ListValueFrom(context.Background(), overlapType, []overlapModel{{
+		ID: types.StringValue("elev-0"), Principal: types.StringValue("mona"), PrincipalID: types.Int64Value(1001),
+		Scope: types.StringValue("github:team:acme/oncall"), Status: types.StringValue(policy.StatusActive),
+		ExpiresAt: types.StringValue(stamp(expires.Add(time.Hour))), PreviousAccess: types.StringValue("none"),
+	}})
+	if d.HasError() {
+		t.Fatal(d)
+	}
+	state.Overlaps = overlaps
+	_, resp := planAt(t, expires, state)
+	if w := resp.Diagnostics.Warnings(); len(w) != 1 || !strings.Contains(w[0].Detail(), "restores member, which elev-0 (until 2026-11-28T13:00:00Z) in force still give") {
 		t.Errorf("warnings = %v", w)
 	}
 }

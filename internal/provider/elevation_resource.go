@@ -16,15 +16,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/jitgate/terraform-provider-jit/internal/lifecycle"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
 	"github.com/jitgate/terraform-provider-jit/internal/scope"
-	"github.com/jitgate/terraform-provider-jit/internal/target"
 )
 
 var (
@@ -54,10 +55,30 @@ type elevationModel struct {
 	PreviousAccess  types.String         `tfsdk:"previous_access"`
 	GrantedByCommit types.String         `tfsdk:"granted_by_commit"`
 	History         types.List           `tfsdk:"history"`
+	PrincipalID     types.Int64          `tfsdk:"principal_id"`
+	PrincipalLogin  types.String         `tfsdk:"principal_login"`
+	Overlaps        types.List           `tfsdk:"overlaps"`
+}
+
+// overlapModel is one overlaps entry: the attributes of an overlapped
+// jit_elevation that decide what its access is and until when.
+type overlapModel struct {
+	ID             types.String `tfsdk:"id"`
+	Principal      types.String `tfsdk:"principal"`
+	PrincipalID    types.Int64  `tfsdk:"principal_id"`
+	Scope          types.String `tfsdk:"scope"`
+	Status         types.String `tfsdk:"status"`
+	ExpiresAt      types.String `tfsdk:"expires_at"`
+	PreviousAccess types.String `tfsdk:"previous_access"`
 }
 
 var historyType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"at": types.StringType, "event": types.StringType, "detail": types.StringType,
+}}
+
+var overlapType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"id": types.StringType, "principal": types.StringType, "principal_id": types.Int64Type, "scope": types.StringType,
+	"status": types.StringType, "expires_at": types.StringType, "previous_access": types.StringType,
 }}
 
 func (r *elevationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -158,8 +179,35 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"at":     schema.StringAttribute{Computed: true, MarkdownDescription: "When (RFC 3339, UTC)."},
-					"event":  schema.StringAttribute{Computed: true, MarkdownDescription: "`granted`, `invited`, `already_held`, `accepted`, `expired`, `revoked_externally`, `found_again` or `revoked`."},
+					"event":  schema.StringAttribute{Computed: true, MarkdownDescription: "`granted`, `invited`, `already_held`, `accepted`, `renamed`, `reasserted`, `expired`, `revoked_externally`, `found_again` or `revoked` (the last two in states written before `jit-gate revoke` took over access found again)."},
 					"detail": schema.StringAttribute{Computed: true, MarkdownDescription: "What happened, in words."},
+				}},
+			},
+			"principal_id": schema.Int64Attribute{
+				MarkdownDescription: "The principal's GitHub user ID, recorded at grant: the elevation is read, revoked and restored by it, so a renamed account is still found (the history says so) and a new account with the old login is not.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"principal_login": schema.StringAttribute{
+				MarkdownDescription: "The principal's login as GitHub spelled it at the last refresh: `principal`, unless the account was renamed.",
+				Computed:            true,
+				PlanModifiers:       keep,
+			},
+			"overlaps": schema.ListNestedAttribute{
+				MarkdownDescription: "The other elevations in force for the same principal and team or repository, as `[jit_elevation.earlier]`: " +
+					"an extension is a second elevation that lists the first here. It records the first one's `previous_access` as its own, " +
+					"so neither elevation's expiry restores the other's grant, and each revocation keeps what the others still give. " +
+					"jit-gate requires it for every elevation in force that a new one overlaps, and checks each entry against the plan. " +
+					"Changing it forces no replacement.",
+				Optional: true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id":              schema.StringAttribute{Optional: true, MarkdownDescription: "The overlapped elevation's `id`."},
+					"principal":       schema.StringAttribute{Optional: true, MarkdownDescription: "Its `principal`."},
+					"principal_id":    schema.Int64Attribute{Optional: true, MarkdownDescription: "Its `principal_id`."},
+					"scope":           schema.StringAttribute{Optional: true, MarkdownDescription: "Its `scope`."},
+					"status":          schema.StringAttribute{Optional: true, MarkdownDescription: "Its `status`."},
+					"expires_at":      schema.StringAttribute{Optional: true, MarkdownDescription: "Its `expires_at`."},
+					"previous_access": schema.StringAttribute{Optional: true, MarkdownDescription: "Its `previous_access`."},
 				}},
 			},
 		},
@@ -170,45 +218,89 @@ func (r *elevationResource) Configure(_ context.Context, req resource.ConfigureR
 	r.data = configureResource(req, resp)
 }
 
-// ModifyPlan runs the expiry check, so it works with -refresh=false too.
+// ModifyPlan runs the expiry check, so it works with -refresh=false too,
+// and plans giving back access an overlapped elevation's expiry took.
 func (r *elevationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
+	}
+	var plan elevationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if el, ok := plan.known(ctx); ok {
+		if err := lifecycle.CheckOverlaps(el); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("overlaps"), "Invalid overlaps", err.Error())
+			return
+		}
 	}
 	if req.State.Raw.IsNull() {
 		r.checkPolicy(ctx, req, resp)
 		r.preflight(ctx, req, resp)
 		return
 	}
-	var plan, state elevationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var state elevationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || replaced(&plan, &state) {
 		return
 	}
+	// The state stands, but for overlaps, which the configuration sets.
+	next := state
+	next.Overlaps = plan.Overlaps
+	now := r.data.clock.Now()
 	principal, sc := state.Principal.ValueString(), state.Scope.ValueString()
+	el, _ := next.known(ctx)
 	switch status := state.Status.ValueString(); {
-	case policy.Live(status) && expired(state.ExpiresAt, r.data.clock.Now()):
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), policy.StatusExpired)...)
+	case policy.Live(status) && expired(state.ExpiresAt, now):
+		next.Status = types.StringValue(policy.StatusExpired)
 		resp.Diagnostics.AddWarning("Elevation expired: "+principal+" on "+sc,
 			fmt.Sprintf("The elevation of %s to %s expired at %s. This apply revokes it and restores %s.",
-				principal, sc, state.ExpiresAt.ValueString(), state.PreviousAccess.ValueString()))
-	case state.elevation().FoundAgain():
-		resp.Diagnostics.AddWarning("Access found again: "+principal+" on "+sc,
-			fmt.Sprintf("%s holds %s again although the elevation is %s. This apply removes it.", principal, sc, status))
+				principal, sc, state.ExpiresAt.ValueString(), restoresTo(el, now)))
+	case el != nil && lifecycle.Lost(el, now):
+		resp.Diagnostics.AddWarning("Access given back: "+principal+" on "+sc,
+			fmt.Sprintf("The expiry of an elevation this one overlaps took %s's access to %s while this one is in force until %s. This apply gives it back.",
+				principal, sc, state.ExpiresAt.ValueString()))
+	case !plan.Overlaps.Equal(state.Overlaps) && policy.Live(status):
+		// An overlapped elevation changed, maybe expiring in this very
+		// apply: this one's access is given back after it if taken.
+		next.History = types.ListUnknown(historyType)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
+		return
 	default:
 		// Nothing changes. The framework marks computed attributes unknown
 		// when the configuration differs from the state in spelling only (a
 		// duration sameDuration kept): the state stands as it is.
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &state)...)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("revoked_at"), timetypes.NewRFC3339Unknown())...)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("history"), types.ListUnknown(historyType))...)
+	next.RevokedAt = timetypes.NewRFC3339Unknown()
+	next.History = types.ListUnknown(historyType)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
 }
 
-// Create grants the access. Grant reads what the principal holds first, so
-// previous_access records it and expiry restores exactly that.
+// restoresTo says what revoking el restores, for the plan's warning.
+func restoresTo(el *policy.Elevation, now time.Time) string {
+	if el == nil {
+		return "the previous access"
+	}
+	prev, err := lifecycle.Previous(el)
+	sc, serr := scope.Parse(el.Scope)
+	if err != nil || serr != nil {
+		return el.PreviousAccess
+	}
+	others := make([]*policy.Elevation, len(el.Overlaps))
+	for i, o := range el.Overlaps {
+		others[i] = o.Elevation()
+	}
+	r := lifecycle.Restored{}
+	r.To, r.Kept = lifecycle.Justified(sc.Kind, prev, others, now)
+	return r.String()
+}
+
+// Create grants the access. The grant reads what the principal holds
+// first, so previous_access records it (less what the elevations it
+// overlaps give) and expiry restores exactly that.
 func (r *elevationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m elevationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -225,96 +317,67 @@ func (r *elevationResource) Create(ctx context.Context, req resource.CreateReque
 		resp.Diagnostics.AddAttributeError(path.Root("duration"), "Invalid duration", err.Error())
 		return
 	}
-	principal := m.Principal.ValueString()
-	before, after, err := r.data.target.Grant(ctx, principal, sc)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot grant "+sc.String()+" to "+principal,
-			fmt.Sprintf("Nothing was stored; the next apply tries again.\n\n%s", err))
+	el, ok := m.known(ctx)
+	if !ok {
+		resp.Diagnostics.AddAttributeError(path.Root("overlaps"), "Unknown overlaps", "overlaps must be known when the elevation is granted.")
 		return
 	}
 	now := r.data.clock.Now().UTC().Truncate(time.Second)
-	entry := policy.Event{At: stamp(now)}
-	switch {
-	case scope.Covers(sc.Kind, before.Level, sc.Level):
-		m.Status = types.StringValue(policy.StatusActive)
-		entry.Event, entry.Detail = policy.EventAlreadyHeld,
-			fmt.Sprintf("%s already held %s (%s); expiry leaves that standing access as it is", principal, sc, before.Level)
-	case after.Pending:
-		m.Status = types.StringValue(policy.StatusPending)
-		entry.Event, entry.Detail = policy.EventInvited,
-			fmt.Sprintf("GitHub invited %s to %s; access starts when the invitation is accepted", principal, sc)
-	default:
-		m.Status = types.StringValue(policy.StatusActive)
-		entry.Event, entry.Detail = policy.EventGranted,
-			fmt.Sprintf("granted %s to %s (previously %s)", sc, principal, before.Encode())
+	g, err := lifecycle.GrantAccess(ctx, r.data.target, el, now)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot grant "+sc.String()+" to "+m.Principal.ValueString(),
+			fmt.Sprintf("Nothing was stored; the next apply tries again.\n\n%s", err))
+		return
 	}
 	m.ID = types.StringValue(newID())
+	m.Status = types.StringValue(g.Status)
 	m.GrantedAt = timetypes.NewRFC3339TimeValue(now)
 	m.ExpiresAt = timetypes.NewRFC3339TimeValue(now.Add(d))
 	m.RevokedAt = timetypes.NewRFC3339Null()
-	m.PreviousAccess = types.StringValue(before.Encode())
+	m.PreviousAccess = types.StringValue(g.Previous.Encode())
+	m.PrincipalID = types.Int64Value(g.User.ID)
+	m.PrincipalLogin = types.StringValue(g.User.Login)
 	m.GrantedByCommit = types.StringNull()
 	if r.data.commit != "" {
 		m.GrantedByCommit = types.StringValue(r.data.commit)
 	}
-	resp.Diagnostics.Append(setHistory(ctx, &m, []policy.Event{entry})...)
-	tflog.Info(ctx, "elevation granted", map[string]any{"principal": principal, "scope": sc.String(), "expires_at": m.ExpiresAt.ValueString()})
+	resp.Diagnostics.Append(setHistory(ctx, &m, []policy.Event{g.Event})...)
+	tflog.Info(ctx, "elevation granted", map[string]any{"principal": g.User.Login, "principal_id": g.User.ID, "scope": sc.String(), "expires_at": m.ExpiresAt.ValueString()})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Read compares the grant with what GitHub holds now. It never re-grants:
-// access removed outside Terraform marks the elevation revoked, and access
-// found again after expiry clears revoked_at so the next plan removes it.
+// Read compares the grant with what GitHub holds now (lifecycle.Refresh).
+// It never re-grants.
 func (r *elevationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m elevationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sc, prev, ok := parseGrant(&m, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	principal := m.Principal.ValueString()
-	cur, err := r.data.target.Inspect(ctx, principal, sc)
+	el, _ := m.known(ctx)
+	res, err := lifecycle.Refresh(ctx, r.data.target, el, r.data.clock.Now())
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read "+sc.String()+" for "+principal, err.Error())
+		resp.Diagnostics.AddError("Cannot read "+m.Scope.ValueString()+" for "+m.Principal.ValueString(), err.Error())
 		return
 	}
-	now := stamp(r.data.clock.Now())
-	var entry *policy.Event
-	switch status := m.Status.ValueString(); {
-	case policy.Live(status):
-		switch {
-		case scope.Covers(sc.Kind, cur.Level, sc.Level):
-			if status == policy.StatusPending {
-				m.Status = types.StringValue(policy.StatusActive)
-				entry = &policy.Event{At: now, Event: policy.EventAccepted, Detail: principal + " accepted the invitation to " + sc.String()}
-			}
-		case cur.Pending && scope.Covers(sc.Kind, cur.Direct, sc.Level):
-			// Still an open invitation: nothing changed.
-		default:
-			m.Status = types.StringValue(policy.StatusRevoked)
-			m.RevokedAt = timetypes.NewRFC3339ValueMust(now)
-			entry = &policy.Event{At: now, Event: policy.EventRevokedExternally,
-				Detail: fmt.Sprintf("%s no longer holds %s: removed outside Terraform; it will not be granted again", principal, sc)}
-		}
-	case !m.RevokedAt.IsNull():
-		if scope.Covers(sc.Kind, cur.Direct, sc.Level) && !scope.Covers(sc.Kind, prev.Direct, sc.Level) {
-			m.RevokedAt = timetypes.NewRFC3339Null()
-			entry = &policy.Event{At: now, Event: policy.EventFoundAgain,
-				Detail: fmt.Sprintf("%s holds %s again after the elevation ended; the next apply removes it", principal, sc)}
-		}
+	m.Status = types.StringValue(res.Status)
+	m.RevokedAt = rfc3339OrNull(res.RevokedAt)
+	if res.User.ID != 0 {
+		m.PrincipalID = types.Int64Value(res.User.ID)
 	}
-	if entry != nil {
-		resp.Diagnostics.Append(appendHistory(ctx, &m, *entry)...)
+	if res.User.Login != "" {
+		m.PrincipalLogin = types.StringValue(res.User.Login)
+	}
+	for _, e := range res.Events {
+		resp.Diagnostics.Append(appendHistory(ctx, &m, e)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Update only ever lowers privilege: it is planned by ModifyPlan when the
-// elevation expired or its access was found again, since every argument
-// forces replacement.
+// Update only ever restores what the elevation approved, never more: every
+// argument forces replacement, so ModifyPlan plans it for an expiry (which
+// revokes), or in force for access an overlapped elevation's expiry took
+// (which gives it back) and for a change of overlaps.
 func (r *elevationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state elevationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -322,30 +385,58 @@ func (r *elevationResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	event, detail := policy.EventRevoked, "access found again after the elevation ended was removed"
-	if plan.Status.ValueString() == policy.StatusExpired && state.Status.ValueString() != policy.StatusExpired {
-		event, detail = policy.EventExpired, fmt.Sprintf("expired at %s; restored to %s", state.ExpiresAt.ValueString(), state.PreviousAccess.ValueString())
-	}
-	if !r.restore(ctx, &state, &resp.Diagnostics) {
-		// The prior state stays as it was, so the next apply retries.
+	next := state
+	next.Overlaps = plan.Overlaps
+	el, ok := next.known(ctx)
+	if !ok {
+		resp.Diagnostics.AddAttributeError(path.Root("overlaps"), "Unknown overlaps", "overlaps must be known at apply.")
 		return
 	}
-	now := stamp(r.data.clock.Now())
-	state.Status = plan.Status
-	state.RevokedAt = timetypes.NewRFC3339ValueMust(now)
-	resp.Diagnostics.Append(appendHistory(ctx, &state, policy.Event{At: now, Event: event, Detail: detail})...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	now := r.data.clock.Now()
+	if plan.Status.ValueString() == policy.StatusExpired && policy.Live(state.Status.ValueString()) {
+		to, ok := r.restore(ctx, el, &resp.Diagnostics)
+		if !ok {
+			// The prior state stays as it was, so the next apply retries.
+			return
+		}
+		next.Status = plan.Status
+		next.RevokedAt = timetypes.NewRFC3339ValueMust(stamp(now))
+		resp.Diagnostics.Append(appendHistory(ctx, &next, policy.Event{At: stamp(now), Event: policy.EventExpired,
+			Detail: fmt.Sprintf("expired at %s; restored to %s", state.ExpiresAt.ValueString(), to)})...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+		return
+	}
+	if policy.Live(state.Status.ValueString()) {
+		user, event, err := lifecycle.Reassert(ctx, r.data.target, el, now)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot give back "+state.Scope.ValueString()+" to "+state.Principal.ValueString(),
+				fmt.Sprintf("An elevation this one overlaps took the access when it expired; the next apply tries again.\n\n%s", err))
+			return
+		}
+		next.RevokedAt = timetypes.NewRFC3339Null()
+		if user.Login != "" {
+			next.PrincipalLogin = types.StringValue(user.Login)
+		}
+		if event != nil {
+			resp.Diagnostics.Append(appendHistory(ctx, &next, *event)...)
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 }
 
-// Delete removes the grant if it is still in place. On failure Terraform
-// keeps the resource in state and the next apply retries.
+// Delete removes the grant if it is in force. An elevation that ended
+// writes nothing: access found at its scope may be a newer elevation's,
+// which only jit-gate revoke, seeing them all, can tell. On failure
+// Terraform keeps the resource in state and the next apply retries.
 func (r *elevationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state elevationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !state.elevation().HoldsGrant() {
+	if resp.Diagnostics.HasError() || !policy.Live(state.Status.ValueString()) {
 		return
 	}
-	r.restore(ctx, &state, &resp.Diagnostics)
+	if el, ok := state.known(ctx); ok {
+		r.restore(ctx, el, &resp.Diagnostics)
+	}
 }
 
 // replaced reports whether any argument changed: every one forces
@@ -410,20 +501,17 @@ func (r *elevationResource) preflight(ctx context.Context, req resource.ModifyPl
 	}
 }
 
-// restore puts the principal's access back to previous_access.
-func (r *elevationResource) restore(ctx context.Context, m *elevationModel, diags *diag.Diagnostics) bool {
-	sc, prev, ok := parseGrant(m, diags)
-	if !ok {
-		return false
-	}
-	principal := m.Principal.ValueString()
-	if err := r.data.target.Restore(ctx, principal, sc, prev); err != nil {
-		diags.AddError("Cannot revoke "+sc.String()+" from "+principal,
+// restore revokes el (lifecycle.Restore) and says what it restored.
+func (r *elevationResource) restore(ctx context.Context, el *policy.Elevation, diags *diag.Diagnostics) (string, bool) {
+	res, err := lifecycle.Restore(ctx, r.data.target, el, r.data.clock.Now())
+	if err != nil {
+		diags.AddError("Cannot revoke "+el.Scope+" from "+el.Principal,
 			fmt.Sprintf("The elevation stays in state unchanged, so the next apply retries the revocation.\n\n%s", err))
-		return false
+		return "", false
 	}
-	tflog.Info(ctx, "elevation revoked", map[string]any{"principal": principal, "scope": sc.String(), "restored": prev.Encode()})
-	return true
+	to := res.String()
+	tflog.Info(ctx, "elevation revoked", map[string]any{"principal": res.User.Login, "principal_id": res.User.ID, "scope": el.Scope, "restored": to})
+	return to, true
 }
 
 // elevation is the model as the policy package reads it, with the
@@ -436,10 +524,11 @@ func (m *elevationModel) elevation() *policy.Elevation {
 		Duration: d, BreakGlass: m.BreakGlass.ValueBool(), Status: m.Status.ValueString(),
 		GrantedAt: m.GrantedAt.ValueString(), ExpiresAt: m.ExpiresAt.ValueString(), RevokedAt: m.RevokedAt.ValueString(),
 		PreviousAccess: m.PreviousAccess.ValueString(), GrantedByCommit: m.GrantedByCommit.ValueString(),
+		PrincipalID: m.PrincipalID.ValueInt64(), PrincipalLogin: m.PrincipalLogin.ValueString(),
 	}
 	for name, v := range map[string]attr.Value{
 		"policy_id": m.PolicyID, "principal": m.Principal, "scope": m.Scope, "reason": m.Reason,
-		"duration": m.Duration, "ticket": m.Ticket, "break_glass": m.BreakGlass,
+		"duration": m.Duration, "ticket": m.Ticket, "break_glass": m.BreakGlass, "overlaps": m.Overlaps,
 	} {
 		if v.IsUnknown() {
 			el.Unknown = append(el.Unknown, name)
@@ -448,18 +537,30 @@ func (m *elevationModel) elevation() *policy.Elevation {
 	return el
 }
 
-func parseGrant(m *elevationModel, diags *diag.Diagnostics) (scope.Scope, target.Access, bool) {
-	sc, err := scope.Parse(m.Scope.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("scope"), "Invalid scope in state", err.Error())
-		return sc, target.None, false
+// known is elevation with its overlaps, when they are known; false when
+// an entry is not known yet (an overlapped elevation planned in this run).
+func (m *elevationModel) known(ctx context.Context) (*policy.Elevation, bool) {
+	el := m.elevation()
+	if m.Overlaps.IsUnknown() {
+		return el, false
 	}
-	prev, err := target.Decode(sc.Kind, m.PreviousAccess.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("previous_access"), "Invalid previous_access in state", err.Error())
-		return sc, target.None, false
+	var entries []overlapModel
+	if d := m.Overlaps.ElementsAs(ctx, &entries, false); d.HasError() {
+		return el, false
 	}
-	return sc, prev, true
+	for _, o := range entries {
+		for _, v := range []attr.Value{o.ID, o.Principal, o.PrincipalID, o.Scope, o.Status, o.ExpiresAt, o.PreviousAccess} {
+			if v.IsUnknown() {
+				return el, false
+			}
+		}
+		el.Overlaps = append(el.Overlaps, policy.Overlap{
+			ID: o.ID.ValueString(), Principal: o.Principal.ValueString(), PrincipalID: o.PrincipalID.ValueInt64(),
+			Scope: o.Scope.ValueString(), Status: o.Status.ValueString(), ExpiresAt: o.ExpiresAt.ValueString(),
+			PreviousAccess: o.PreviousAccess.ValueString(),
+		})
+	}
+	return el, true
 }
 
 // expired reports whether now is at or past expires_at. An unreadable
@@ -470,6 +571,13 @@ func expired(expiresAt timetypes.RFC3339, now time.Time) bool {
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func rfc3339OrNull(s string) timetypes.RFC3339 {
+	if s == "" {
+		return timetypes.NewRFC3339Null()
+	}
+	return timetypes.NewRFC3339ValueMust(s)
+}
 
 func newID() string {
 	b := make([]byte, 8)

@@ -98,11 +98,11 @@ func sections(r gate.Report) []section {
 	for _, v := range r.Violations {
 		violations.rows = append(violations.rows, []string{Escape(v.Rule), Escape(v.Address), Escape(v.Message)})
 	}
-	elevations := section{title: "Elevations", noun: "elevations", header: []string{"Address", "Action", "Principal", "Scope", "Duration", "Policy", "Break-glass", "Approvals", "Approved by", "Not counted"}}
+	elevations := section{title: "Elevations", noun: "elevations", header: []string{"Address", "Action", "Principal", "Scope", "Duration", "Policy", "Break-glass", "Approvals", "Approved by", "Not counted", "Overlaps"}}
 	for _, e := range r.Elevations {
 		elevations.rows = append(elevations.rows, []string{
 			Escape(e.Address), Escape(e.Action), Escape(e.Principal), Escape(e.Scope), Escape(e.Duration), Escape(e.Policy),
-			yesNo(e.BreakGlass), approvals(len(e.ApprovedBy), e.ApprovalsRequired), list(e.ApprovedBy), notCounted(e.NotCounted),
+			yesNo(e.BreakGlass), approvals(len(e.ApprovedBy), e.ApprovalsRequired), list(e.ApprovedBy), notCounted(e.NotCounted), overlaps(e.Overlaps, Escape),
 		})
 	}
 	policies := section{title: "Policy changes", noun: "policy changes", header: []string{"Address", "Action", "Loosened", "Approvals", "Approved by", "Not counted"}}
@@ -214,6 +214,21 @@ func list(items []string) string {
 		escaped[i] = Escape(s)
 	}
 	return orNone(strings.Join(escaped, ", "))
+}
+
+// overlaps names the elevations in force that a request extends, each
+// with its scope, until when, and whether the request lists it; esc is
+// Escape or Plain.
+func overlaps(os []gate.OverlapReport, esc func(string) string) string {
+	parts := make([]string, len(os))
+	for i, o := range os {
+		listed := "listed in overlaps"
+		if !o.Declared {
+			listed = "not listed in overlaps"
+		}
+		parts[i] = fmt.Sprintf("%s (%s until %s, %s)", esc(o.Address), esc(o.Scope), esc(o.ExpiresAt), listed)
+	}
+	return orNone(strings.Join(parts, ", "))
 }
 
 func notCounted(nc []gate.NotCounted) string {

@@ -56,7 +56,11 @@ func Text(w io.Writer, r gate.Report, color bool) error {
 		if e.BreakGlass {
 			b.WriteString(", " + paint(ansiYellow, "break-glass"))
 		}
-		fmt.Fprintf(&b, "; approvals %d of %d%s%s\n", len(e.ApprovedBy), e.ApprovalsRequired, plainBy(e.ApprovedBy), plainNotCounted(e.NotCounted))
+		fmt.Fprintf(&b, "; approvals %d of %d%s%s", len(e.ApprovedBy), e.ApprovalsRequired, plainBy(e.ApprovedBy), plainNotCounted(e.NotCounted))
+		if len(e.Overlaps) > 0 {
+			b.WriteString("; extends " + overlaps(e.Overlaps, Plain))
+		}
+		b.WriteString("\n")
 	}
 	heading("Policy changes", len(r.Policies))
 	for _, p := range r.Policies {

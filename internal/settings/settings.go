@@ -69,6 +69,8 @@ type Settings struct {
 	GateLogin string
 	// Label tells apart the reports of several root modules in one pull request.
 	Label string
+	// Anchor is what the repository's protection must require (anchor.go).
+	Anchor
 
 	// Source says where these settings came from, for reports and errors.
 	Source string
@@ -85,6 +87,7 @@ func Default(source string) Settings {
 		TrustPaths:          slices.Clone(DefaultTrustPaths),
 		Provider:            DefaultProvider,
 		GitHubBaseURL:       DefaultGitHubBaseURL,
+		Anchor:              DefaultAnchor(),
 		Source:              source,
 	}
 }

@@ -18,6 +18,11 @@ provider: jitgate/jit
 github_base_url: HTTPS://GHE.example.com/api/v3
 gate_login: my-gate-app[bot]
 label: prod.eu-1
+required_check: "jit-gate / plan"
+required_check_app_id: 4242
+apply_environment: prod-apply
+scheduled_environment: prod-cron
+bypass_actors: ["team:acme/break-glass", "app:99"]
 `), "jit-gate.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -31,8 +36,12 @@ label: prod.eu-1
 		GitHubBaseURL:       "https://ghe.example.com/api/v3/",
 		GateLogin:           "my-gate-app[bot]",
 		Label:               "prod.eu-1",
-		Source:              "jit-gate.yml",
-		Found:               true,
+		Anchor: Anchor{
+			RequiredCheck: "jit-gate / plan", RequiredCheckAppID: 4242, ApplyEnvironment: "prod-apply", ScheduledEnvironment: "prod-cron",
+			BypassActors: []Actor{{Type: "Team", Name: "acme/break-glass"}, {Type: "Integration", ID: 99}},
+		},
+		Source: "jit-gate.yml",
+		Found:  true,
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("Parse =\n%+v\nwant\n%+v", s, want)
@@ -65,7 +74,7 @@ func TestEmptyFileAndDefaults(t *testing.T) {
 // misconfiguration never falls back to a default unseen.
 func TestParseErrorsNameKeyAndAllowed(t *testing.T) {
 	for _, tc := range []struct{ doc, want string }{
-		{"governance_approver: [alice]", `line 1: unknown key "governance_approver": want one of allow_types, gate_login`},
+		{"governance_approver: [alice]", `line 1: unknown key "governance_approver": want one of allow_types, apply_environment, bypass_actors, gate_login`},
 		{"unguarded_approvals: 0", "line 1: unguarded_approvals: want a whole number from 1 to 10"},
 		{"unguarded_approvals: \"2\"", `unguarded_approvals: want a whole number from 1 to 10 (second-party approval is not optional), got "2"`},
 		{"unguarded_approvals: 11", "unguarded_approvals: want a whole number from 1 to 10"},

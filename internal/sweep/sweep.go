@@ -103,10 +103,11 @@ func apply(ctx context.Context, t Target, r Removal) Outcome {
 		o.Result, o.Detail = OrgOwner, fmt.Sprintf("%s owns organization %s; its access is not lowered", r.Principal, sc.Owner)
 		return o
 	}
-	if err := t.Restore(ctx, r.Principal, sc, target.Access{Level: r.LeaveAt, Direct: r.LeaveAt}); err != nil {
+	who := target.User{Login: r.Principal}
+	if _, err := t.Restore(ctx, who, sc, target.Access{Level: r.LeaveAt, Direct: r.LeaveAt}); err != nil {
 		return fail(err)
 	}
-	now, err := t.Inspect(ctx, r.Principal, sc)
+	now, _, err := t.Inspect(ctx, who, sc)
 	if err != nil {
 		return fail(err)
 	}

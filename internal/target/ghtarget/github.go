@@ -1,17 +1,26 @@
 // Package ghtarget implements target.Target for GitHub teams and repositories.
 //
-// Reads for Inspect and Holders come from a per-team / per-repository
-// snapshot that is loaded once and shared by every caller in the process, so
-// a Terraform refresh of many elevations costs a few list calls per team or
-// repository instead of one call per elevation. Grant and Restore always read
-// the principal's state fresh before writing, and drop the snapshot after.
+// Everything it knows about a team or repository comes from a snapshot:
+// the lists GitHub offers (members, maintainers, child teams, collaborators,
+// invitations, the org's owners and base role), loaded once per process and
+// shared by every caller, then patched by every write this process makes.
+// Reading, granting and revoking many elevations therefore costs those lists
+// once per team or repository, plus one write per elevation that changes
+// something; a write that fails drops the snapshot, and a fresh one decides
+// whether GitHub applied it after all.
+//
+// Users are identified by their GitHub ID, as the lists name them, so a
+// renamed account is followed; a login is looked up only for someone the
+// lists do not name.
 package ghtarget
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/go-github/v60/github"
 
@@ -23,34 +32,127 @@ import (
 // Target grants and revokes GitHub team memberships and repository
 // permissions. It is safe for concurrent use.
 type Target struct {
-	gh    *github.Client
-	cache cache
+	gh       *github.Client
+	snaps    cache[*snapshot]
+	invites  cache[*invitations]
+	orgs     cache[*orgFacts]
+	ownerIDs cache[map[int64]bool]
+	users    users
 }
 
 var _ target.Target = (*Target)(nil)
 
 // New returns a Target that talks to GitHub through client.
 func New(client *github.Client) *Target {
-	return &Target{gh: client, cache: cache{entries: map[string]*entry{}}}
+	return &Target{gh: client, users: users{byID: map[int64]target.User{}, byLogin: map[string]target.User{}}}
 }
 
-// Inspect returns what principal holds at the scope's team or repository,
-// answered from the shared snapshot.
-func (t *Target) Inspect(ctx context.Context, principal string, s scope.Scope) (target.Access, error) {
+// holding is one user's access at a team or repository.
+type holding struct {
+	user   target.User
+	access target.Access
+	// rest is the level left when the direct part is removed: membership
+	// through a child team, repository access through teams, org ownership
+	// or the org's base role.
+	rest  string
+	owner bool // an org owner: GitHub reads their team role as maintainer
+	// member: an org member, to whom the org's base role applies (known
+	// when the base role is).
+	member   bool
+	inviteID int64 // a repository invitation: open (access.Pending) or expired
+	expired  bool
+}
+
+// snapshot is the shared view of one team or repository.
+type snapshot struct {
+	mu        sync.Mutex
+	users     map[int64]*holding
+	logins    map[string]int64 // lowercase login -> ID
+	base      string           // repositories: the org's base role, "" for none or not shown
+	baseKnown bool
+}
+
+func newSnapshot() *snapshot {
+	return &snapshot{users: map[int64]*holding{}, logins: map[string]int64{}}
+}
+
+// add records h, replacing what was known about its user.
+func (s *snapshot) add(h *holding) {
+	s.users[h.user.ID] = h
+	s.logins[lower(h.user.Login)] = h.user.ID
+}
+
+// locate finds who: a copy of their holding (nil when they hold nothing
+// here) and the user as GitHub names them now when the lists do.
+func (s *snapshot) locate(who target.User) (*holding, target.User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := who.ID
+	if id == 0 {
+		id = s.logins[lower(who.Login)]
+	}
+	if h := s.users[id]; h != nil {
+		c := *h
+		return &c, c.user
+	}
+	return nil, who
+}
+
+// patch applies change to who's holding (created if missing) after a write;
+// a holding left with nothing is dropped.
+func (s *snapshot) patch(who target.User, change func(h *holding)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.users[who.ID]
+	if h == nil {
+		h = &holding{user: who}
+	}
+	change(h)
+	if h.access == target.None && h.rest == "" && h.inviteID == 0 {
+		delete(s.users, who.ID)
+		return
+	}
+	s.add(h)
+}
+
+// Inspect returns what who holds at the scope's team or repository,
+// answered from the shared snapshot, and who as GitHub names them now.
+func (t *Target) Inspect(ctx context.Context, who target.User, s scope.Scope) (target.Access, target.User, error) {
 	snap, err := t.snapshot(ctx, s)
 	if err != nil {
-		return target.None, err
+		return target.None, who, err
 	}
-	if a, ok := snap[lower(principal)]; ok || s.Kind != scope.KindTeam {
-		return a, nil
+	h, user := snap.locate(who)
+	if h != nil {
+		return h.access, user, nil
 	}
-	invites, err := t.cache.get(ctx, invitationsKey(s), func(ctx context.Context) (snapshot, error) {
-		return t.loadTeamInvitations(ctx, s.Owner, s.Name)
-	})
+	if who.ID == 0 {
+		// Someone the lists do not name: their ID is still recorded.
+		if user, err = t.identify(ctx, who); err != nil {
+			return target.None, who, err
+		}
+	}
+	if s.Kind != scope.KindTeam {
+		return target.None, user, nil
+	}
+	inv, user, err := t.pendingMembership(ctx, user, s)
+	return inv, user, err
+}
+
+// HeldLevel is the effective level login holds at the scope's team or
+// repository, from the shared snapshot alone: someone its lists do not name
+// holds nothing there (a pending invitation is not access yet). Unlike
+// Inspect it never looks the account up, so the gate's cost does not grow
+// with the number of requests.
+func (t *Target) HeldLevel(ctx context.Context, login string, s scope.Scope) (string, error) {
+	snap, err := t.snapshot(ctx, s)
 	if err != nil {
-		return target.None, err
+		return "", err
 	}
-	return invites[lower(principal)], nil
+	if h, _ := snap.locate(target.User{Login: login}); h != nil {
+		return h.access.Level, nil
+	}
+	return "", nil
 }
 
 // Holders lists, sorted by lowercase login, everyone whose effective level at
@@ -64,95 +166,112 @@ func (t *Target) Holders(ctx context.Context, s scope.Scope) ([]target.Holder, e
 	if err != nil {
 		return nil, err
 	}
+	snap.mu.Lock()
 	var hs []target.Holder
-	for login, a := range snap {
-		if scope.Covers(s.Kind, a.Level, s.Level) {
-			hs = append(hs, target.Holder{Login: login, Level: a.Level})
+	for _, h := range snap.users {
+		if scope.Covers(s.Kind, h.access.Level, s.Level) {
+			hs = append(hs, target.Holder{Login: lower(h.user.Login), Level: h.access.Level})
 		}
 	}
+	snap.mu.Unlock()
 	slices.SortFunc(hs, func(a, b target.Holder) int { return strings.Compare(a.Login, b.Login) })
 	return hs, nil
 }
 
-// Grant gives principal the scope's level and returns the fresh state read
-// before the write along with the resulting access. When the principal
-// already holds the level (or an invitation to it is outstanding), nothing is
-// written and after equals before. If the write fails, a fresh read decides:
-// a write GitHub applied although its response was lost (5xx after retries,
-// timeout) is adopted as a success.
-func (t *Target) Grant(ctx context.Context, principal string, s scope.Scope) (before, after target.Access, err error) {
+// Grant gives who the scope's level and returns what they held before and
+// after. When they already hold the level (or an invitation to it is
+// outstanding), nothing is written and after equals before. If the write
+// fails, a fresh snapshot decides: a write GitHub applied although its
+// response was lost (5xx after retries, timeout) is adopted as a success.
+func (t *Target) Grant(ctx context.Context, who target.User, s scope.Scope) (before, after target.Access, _ target.User, _ error) {
 	if err := checkConcrete(s); err != nil {
-		return target.None, target.None, err
+		return target.None, target.None, who, err
 	}
-	defer t.invalidate(s)
-	cur, err := t.read(ctx, principal, s)
+	cur, user, err := t.current(ctx, who, s, true)
 	if err != nil {
-		return target.None, target.None, fmt.Errorf("grant %s to %s: %w", s, principal, ghclient.Explain(err))
+		return target.None, target.None, who, fmt.Errorf("grant %s to %s: %w", s, who.Login, err)
 	}
-	if holds(s, cur.Access) {
-		return cur.Access, cur.Access, nil
+	if holds(s, cur.access) {
+		return cur.access, cur.access, user, nil
 	}
 	if s.Kind == scope.KindTeam {
-		after, err = t.grantTeam(ctx, principal, s)
+		after, err = t.grantTeam(ctx, user, s)
 	} else {
-		after, err = t.grantRepo(ctx, principal, s, cur)
+		after, err = t.grantRepo(ctx, user, s, cur)
 	}
 	if err != nil {
-		if now, rerr := t.read(ctx, principal, s); rerr == nil && holds(s, now.Access) {
-			return cur.Access, now.Access, nil
+		t.invalidate(s)
+		if now, _, rerr := t.current(ctx, user, s, false); rerr == nil && holds(s, now.access) {
+			return cur.access, now.access, user, nil
 		}
-		return cur.Access, target.None, fmt.Errorf("grant %s to %s: %w", s, principal, ghclient.Explain(err))
+		return cur.access, target.None, user, fmt.Errorf("grant %s to %s: %w", s, user.Login, ghclient.Explain(err))
 	}
-	return cur.Access, after, nil
+	return cur.access, after, user, nil
 }
 
-// Restore brings principal's direct access back down to prev. It never
-// raises access: if what the principal holds now is already at or below prev
-// (for instance someone removed it by hand), nothing is written. As in Grant,
-// a failed write whose effect is visible on a fresh read counts as done.
-func (t *Target) Restore(ctx context.Context, principal string, s scope.Scope, prev target.Access) error {
+// Restore brings who's direct access back down to prev, in a way GitHub
+// accepts: never below the org's base role (the direct grant is removed
+// instead), never by writing a membership that was only inherited through
+// a child team, cancelling the org invitation a pending team membership
+// came with, and deleting an expired repository invitation. It never raises
+// access: if what who holds is already at or below prev (someone removed it
+// by hand), nothing is written. As in Grant, a failed write whose effect is
+// visible in a fresh snapshot counts as done.
+func (t *Target) Restore(ctx context.Context, who target.User, s scope.Scope, prev target.Access) (target.User, error) {
 	if err := checkConcrete(s); err != nil {
-		return err
+		return who, err
 	}
 	if scope.Rank(s.Kind, prev.Direct) < 0 {
-		return fmt.Errorf("restore %s for %s: previous access %q is not a %s level", s, principal, prev.Direct, s.Kind)
+		return who, fmt.Errorf("restore %s for %s: previous access %q is not a %s level", s, who.Login, prev.Direct, s.Kind)
 	}
-	defer t.invalidate(s)
-	cur, err := t.read(ctx, principal, s)
+	cur, user, err := t.current(ctx, who, s, false)
 	if err != nil {
-		return fmt.Errorf("restore %s for %s: %w", s, principal, ghclient.Explain(err))
+		return who, fmt.Errorf("restore %s for %s: %w", s, who.Login, err)
 	}
-	if restored(s, cur.Access, prev) {
-		return nil
+	if restored(s, cur, prev) {
+		return user, nil
 	}
 	if s.Kind == scope.KindTeam {
-		err = t.restoreTeam(ctx, principal, s, prev)
+		err = t.restoreTeam(ctx, user, s, cur, prev)
 	} else {
-		err = t.restoreRepo(ctx, principal, s, prev, cur)
+		err = t.restoreRepo(ctx, user, s, cur, prev)
 	}
 	if err != nil {
-		if now, rerr := t.read(ctx, principal, s); rerr == nil && restored(s, now.Access, prev) {
-			return nil
+		t.invalidate(s)
+		if now, _, rerr := t.current(ctx, user, s, false); rerr == nil && restored(s, now, prev) {
+			return user, nil
 		}
-		return fmt.Errorf("restore %s for %s to %s: %w", s, principal, prev.Encode(), ghclient.Explain(err))
+		return user, fmt.Errorf("restore %s for %s to %s: %w", s, user.Login, prev.Encode(), ghclient.Explain(err))
 	}
-	return nil
+	return user, nil
 }
 
-// state is a principal's fresh access at one team or repository, with what a
-// write needs to change it.
-type state struct {
-	target.Access
-	inviteID int64 // the pending repository invitation, 0 if none
-}
-
-// read returns principal's current state, straight from GitHub.
-func (t *Target) read(ctx context.Context, principal string, s scope.Scope) (state, error) {
-	if s.Kind == scope.KindTeam {
-		a, err := t.teamMembership(ctx, s.Owner, s.Name, principal)
-		return state{Access: a}, err
+// current is who's holding at the scope's team or repository (zero when
+// none) and who as GitHub names them now. A user the lists do not name is
+// looked up when a write may follow (write) or their pending team
+// invitation must be found.
+func (t *Target) current(ctx context.Context, who target.User, s scope.Scope, write bool) (holding, target.User, error) {
+	snap, err := t.snapshot(ctx, s)
+	if err != nil {
+		return holding{}, who, err
 	}
-	return t.repoState(ctx, s.Owner, s.Name, principal)
+	h, user := snap.locate(who)
+	if h != nil {
+		return *h, user, nil
+	}
+	if write {
+		if user, err = t.identify(ctx, who); err != nil {
+			return holding{}, who, err
+		}
+		if h, user = snap.locate(user); h != nil {
+			return *h, user, nil
+		}
+	}
+	if s.Kind != scope.KindTeam {
+		return holding{user: user}, user, nil
+	}
+	inv, user, err := t.pendingMembership(ctx, user, s)
+	return holding{user: user, access: inv}, user, err
 }
 
 // holds reports whether a already gives the scope's level, or an invitation
@@ -161,9 +280,10 @@ func holds(s scope.Scope, a target.Access) bool {
 	return scope.Covers(s.Kind, a.Level, s.Level) || (a.Pending && scope.Covers(s.Kind, a.Direct, s.Level))
 }
 
-// restored reports whether a's direct part is at or below prev's.
-func restored(s scope.Scope, a, prev target.Access) bool {
-	return scope.Rank(s.Kind, a.Direct) <= scope.Rank(s.Kind, prev.Direct)
+// restored reports whether h's direct part is at or below prev's and no
+// expired invitation is left to delete.
+func restored(s scope.Scope, h holding, prev target.Access) bool {
+	return !h.expired && scope.Rank(s.Kind, h.access.Direct) <= scope.Rank(s.Kind, prev.Direct)
 }
 
 // Preflight reads the principal's account (GET /users/{username}), what it
@@ -181,7 +301,7 @@ func (t *Target) Preflight(ctx context.Context, principal string, s scope.Scope)
 		}
 		return "", fmt.Errorf("read the account %s: %w", principal, ghclient.Explain(err))
 	}
-	if _, err := t.Inspect(ctx, principal, s); err != nil {
+	if _, _, err := t.Inspect(ctx, target.User{Login: principal}, s); err != nil {
 		return "", fmt.Errorf("read what %s holds at %s: %w", principal, s.Resource(), err)
 	}
 	if s.Kind != scope.KindRepo {
@@ -211,15 +331,11 @@ func (t *Target) IsOrgOwner(ctx context.Context, org, login string) (bool, error
 	return m.GetRole() == "admin" && m.GetState() == "active", nil
 }
 
-// snapshot is the shared, read-only view of one team or repository: everyone
-// with any access or a pending invitation, by lowercase login.
-type snapshot map[string]target.Access
-
-func (t *Target) snapshot(ctx context.Context, s scope.Scope) (snapshot, error) {
+func (t *Target) snapshot(ctx context.Context, s scope.Scope) (*snapshot, error) {
 	if err := checkKind(s); err != nil {
 		return nil, err
 	}
-	return t.cache.get(ctx, cacheKey(s), func(ctx context.Context) (snapshot, error) {
+	return t.snaps.get(ctx, cacheKey(s), func(ctx context.Context) (*snapshot, error) {
 		if s.Kind == scope.KindTeam {
 			return t.loadTeam(ctx, s.Owner, s.Name)
 		}
@@ -229,13 +345,56 @@ func (t *Target) snapshot(ctx context.Context, s scope.Scope) (snapshot, error) 
 
 func cacheKey(s scope.Scope) string { return s.Resource() }
 
-func invitationsKey(s scope.Scope) string { return cacheKey(s) + "#invitations" }
-
-// invalidate drops everything cached about the scope's team or repository, so
-// the next read sees a write.
+// invalidate drops everything known about the scope's team or repository,
+// so the next read sees GitHub as it is.
 func (t *Target) invalidate(s scope.Scope) {
-	t.cache.invalidate(cacheKey(s))
-	t.cache.invalidate(invitationsKey(s))
+	t.snaps.invalidate(cacheKey(s))
+	t.invites.invalidate(cacheKey(s))
+}
+
+// users remembers the accounts looked up by login or ID in this process.
+type users struct {
+	mu      sync.Mutex
+	byID    map[int64]target.User
+	byLogin map[string]target.User
+}
+
+// identify returns who with their ID and current login: by ID when known
+// (following a rename), else by login.
+func (t *Target) identify(ctx context.Context, who target.User) (target.User, error) {
+	t.users.mu.Lock()
+	u, ok := t.users.byID[who.ID]
+	if who.ID == 0 {
+		u, ok = t.users.byLogin[lower(who.Login)]
+	}
+	t.users.mu.Unlock()
+	if ok {
+		return u, nil
+	}
+	var gu *github.User
+	var err error
+	if who.ID != 0 {
+		gu, _, err = t.gh.Users.GetByID(ctx, who.ID)
+	} else {
+		gu, _, err = t.gh.Users.Get(ctx, ghclient.Seg(who.Login))
+	}
+	switch {
+	case ghclient.IsNotFound(err) && who.ID != 0:
+		return who, fmt.Errorf("GitHub account %d (last known as %s) no longer exists", who.ID, who.Login)
+	case ghclient.IsNotFound(err):
+		return who, fmt.Errorf("GitHub has no account %s", who.Login)
+	case err != nil:
+		return who, fmt.Errorf("look up GitHub account %s: %w", who.Login, ghclient.Explain(err))
+	}
+	u = target.User{ID: gu.GetID(), Login: gu.GetLogin()}
+	t.users.mu.Lock()
+	t.users.byID[u.ID], t.users.byLogin[lower(u.Login)] = u, u
+	t.users.mu.Unlock()
+	return u, nil
+}
+
+func userOf(u *github.User) target.User {
+	return target.User{ID: u.GetID(), Login: u.GetLogin()}
 }
 
 func checkKind(s scope.Scope) error {
@@ -256,3 +415,7 @@ func checkConcrete(s scope.Scope) error {
 }
 
 func lower(login string) string { return strings.ToLower(login) }
+
+func asErrorResponse(err error, er **github.ErrorResponse) bool {
+	return errors.As(err, er) && (*er).Response != nil
+}
