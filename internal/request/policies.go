@@ -70,7 +70,11 @@ func Load(dir string) (*Module, error) {
 		if diags.HasErrors() {
 			return nil, fmt.Errorf("%s does not parse as Terraform: %s", path, diags.Error())
 		}
-		for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			return nil, fmt.Errorf("%s is not native Terraform syntax", path)
+		}
+		for _, b := range body.Blocks {
 			if b.Type != "resource" || len(b.Labels) != 2 {
 				continue
 			}
