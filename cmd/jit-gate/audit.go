@@ -114,12 +114,7 @@ func parseAudit(args []string, getenv func(string) string, stderr io.Writer) (au
 
 // trail connects to GitHub and says who the gate is.
 func (cfg auditConfig) trail(ctx context.Context) (*github.Client, audit.Trail, error) {
-	client, err := newClient(cfg.token, cfg.apiURL)
-	if err != nil {
-		return nil, audit.Trail{}, err
-	}
-	t := audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: audit.Identity{Flag: cfg.gateLogin}, Keys: cfg.keys}
-	_, err = t.Trusted(ctx, client, "", cfg.sha)
+	client, t, _, err := openTrail(ctx, trailArgs{cfg.token, cfg.apiURL, cfg.owner, cfg.repo, cfg.gateLogin, cfg.sha, cfg.keys}, "")
 	return client, t, err
 }
 

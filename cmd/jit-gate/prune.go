@@ -73,12 +73,7 @@ func runPrune(ctx context.Context, cfg pruneConfig, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	client, err := newClient(cfg.token, cfg.apiURL)
-	if err != nil {
-		return err
-	}
-	trail := audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: audit.Identity{Flag: cfg.gateLogin}, Keys: cfg.keys}
-	_, err = trail.Trusted(ctx, client, "", cfg.sha)
+	client, trail, _, err := openTrail(ctx, trailArgs{cfg.token, cfg.apiURL, cfg.owner, cfg.repo, cfg.gateLogin, cfg.sha, cfg.keys}, "")
 	if err != nil {
 		return err
 	}

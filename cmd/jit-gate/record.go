@@ -140,12 +140,7 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 			return err
 		}
 	}
-	client, err := newClient(cfg.token, cfg.apiURL)
-	if err != nil {
-		return err
-	}
-	trail := audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: audit.Identity{Flag: cfg.gateLogin}, Keys: cfg.keys}
-	trusted, err := trail.Trusted(ctx, client, cfg.mode, cfg.sha)
+	client, trail, trusted, err := openTrail(ctx, cfg.trailArgs(), cfg.mode)
 	if err != nil {
 		return err
 	}
@@ -158,18 +153,18 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 	return published(res, err, cfg.summary, stdout, stderr)
 }
 
+func (cfg recordConfig) trailArgs() trailArgs {
+	return trailArgs{cfg.token, cfg.apiURL, cfg.owner, cfg.repo, cfg.gateLogin, cfg.sha, cfg.keys}
+}
+
 // runRecordRevoked records what jit-gate revoke took away (audit.RecordRevocations).
 func runRecordRevoked(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) error {
 	revoked, err := readRevoked(cfg.revokedPath)
 	if err != nil {
 		return err
 	}
-	client, err := newClient(cfg.token, cfg.apiURL)
+	client, trail, _, err := openTrail(ctx, cfg.trailArgs(), cfg.mode)
 	if err != nil {
-		return err
-	}
-	trail := audit.Trail{Owner: cfg.owner, Repo: cfg.repo, Identity: audit.Identity{Flag: cfg.gateLogin}, Keys: cfg.keys}
-	if _, err := trail.Trusted(ctx, client, cfg.mode, cfg.sha); err != nil {
 		return err
 	}
 	res, err := audit.RecordRevocations(ctx, client, trail, cfg.sha, cfg.runURL, time.Now().UTC(), revoke.Records(revoked))

@@ -178,7 +178,7 @@ func (v *view) removedMayProvision() bool {
 func (v *view) jitEscapes(c plan.ResourceChange, changed bool) []finding {
 	s := v.opts.Settings
 	var out []finding
-	if c.ProviderName != s.Provider {
+	if !s.TrustsProvider(c.ProviderName) {
 		out = append(out, finding{RulePlanEscape, fmt.Sprintf("it comes from provider %s, not the trusted %s", c.ProviderName, s.Provider), true})
 	}
 	cfg := v.plan.Configuration

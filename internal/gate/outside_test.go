@@ -160,6 +160,35 @@ func TestJitResourceFromAnotherProvider(t *testing.T) {
 	}
 }
 
+// The default provider is trusted as Terraform and as OpenTofu name it; a
+// provider the settings name is trusted alone, and no other namespace ever.
+func TestTrustedProviderAddresses(t *testing.T) {
+	mirror := settings.Default("test")
+	mirror.Provider = "registry.example.com/acme/jit"
+	for _, tt := range []struct {
+		addr   string
+		s      settings.Settings
+		escape bool
+	}{
+		{"registry.terraform.io/jitgate/jit", settings.Default("test"), false},
+		{"registry.opentofu.org/jitgate/jit", settings.Default("test"), false},
+		{"registry.opentofu.org/evil/jit", settings.Default("test"), true},
+		{"registry.example.com/acme/jit", mirror, false},
+		{"registry.terraform.io/jitgate/jit", mirror, true},
+		{"registry.opentofu.org/jitgate/jit", mirror, true},
+	} {
+		p := &plan.Plan{TerraformVersion: "1.8.5", WholePlan: plan.WholePlan{Changes: []plan.ResourceChange{{
+			Resource: res(plan.TypePolicy, "p"), ProviderName: tt.addr, Action: plan.ActionNoOp}}}}
+		r := Evaluate(p, Facts{}, Options{Mode: ModeDrift, Settings: tt.s})
+		got := slices.ContainsFunc(r.Violations, func(v Violation) bool {
+			return v.Rule == RulePlanEscape && strings.Contains(v.Message, "it comes from provider "+tt.addr)
+		})
+		if got != tt.escape {
+			t.Errorf("%s under provider %s: plan.escape %v, want %v: %v", tt.addr, tt.s.Provider, got, tt.escape, r.Violations)
+		}
+	}
+}
+
 // allow_types exempts a type, never its provisioners; the plan does not show
 // a removed block's provisioners, so a delete without a block is not
 // exempt on a Terraform that has them.

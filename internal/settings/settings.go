@@ -34,7 +34,10 @@ const Path = ".github/jit-gate.yml"
 
 // Defaults for keys the file leaves out (DESIGN: "A missing file means ...").
 const (
-	DefaultProvider      = "registry.terraform.io/jitgate/jit"
+	DefaultProvider = "registry.terraform.io/jitgate/jit"
+	// OpenTofuProvider is the default provider as an OpenTofu plan names it:
+	// OpenTofu's registry serves the same releases, signed with the same key.
+	OpenTofuProvider     = "registry.opentofu.org/jitgate/jit"
 	DefaultGitHubBaseURL = "https://api.github.com/"
 	// DefaultUnguardedApprovals is how many governance approvals a change
 	// outside jit resources needs; fewer than one is not allowed.
@@ -382,6 +385,14 @@ func (s Settings) Trusted(path string) bool {
 		}
 	}
 	return false
+}
+
+// TrustsProvider says whether jit_* resources may come from the provider
+// address addr. The default provider is trusted from either public
+// registry, so the same configuration passes under Terraform and OpenTofu;
+// any other provider set in the file is trusted alone.
+func (s Settings) TrustsProvider(addr string) bool {
+	return addr == s.Provider || (s.Provider == DefaultProvider && addr == OpenTofuProvider)
 }
 
 // Allowed reports whether resource type t is in AllowTypes.
