@@ -58,7 +58,7 @@ func check(ctx context.Context, args []string, getenv func(string) string, stdou
 // parseCheck maps flags and the Actions environment to the check's
 // configuration, and sets out's format.
 func parseCheck(args []string, getenv func(string) string, out *checkpkg.Output) (checkpkg.Config, error) {
-	cfg := checkpkg.Config{Mode: gate.ModePR, Now: time.Now().UTC()}
+	cfg := checkpkg.Config{Mode: gate.ModePR, Now: time.Now().UTC(), RunURL: runURL(getenv)}
 	token, apiURL := getenv("GITHUB_TOKEN"), getenv("GITHUB_API_URL")
 	fs := flag.NewFlagSet("jit-gate check", flag.ContinueOnError)
 	fs.SetOutput(out.Stderr)

@@ -34,9 +34,11 @@ commands:
           leave the configuration without the trail losing them
   doctor  is the repository set up so the gate cannot be bypassed? (rulesets,
           branch protection, CODEOWNERS, environments, pinned actions)
+  request write an elevation the policy allows into a file of its own, ready
+          for a pull request (--open-pr opens it and requests the reviews)
   version print the version, commit and build date (also --version)
 
-Run "jit-gate check -h" (or revoke, sweep, record, audit, prune, doctor -h) for the flags.
+Run "jit-gate check -h" (or revoke, sweep, record, audit, prune, doctor, request -h) for the flags.
 Exit codes: 0 pass, 1 blocked (audit --verify: the trail does not check;
 doctor: a point fails), 2 error.
 `
@@ -66,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return auditCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "prune":
 		return pruneCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "request":
+		return requestCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		return versionCmd(args[1:], stdout, stderr)
 	case "doctor":

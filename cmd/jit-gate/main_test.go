@@ -115,7 +115,7 @@ func TestBadPlansExit2(t *testing.T) {
 			if got, _ := os.ReadFile(out); !strings.HasPrefix(string(got), "verdict=error\nrevocation_only=false\n") {
 				t.Errorf("GITHUB_OUTPUT = %q", got)
 			}
-			if got, _ := os.ReadFile(summary); !strings.Contains(string(got), "**Verdict: error**") {
+			if got, _ := os.ReadFile(summary); !strings.Contains(string(got), "### ⚠️ jit-gate: error\n") {
 				t.Errorf("GITHUB_STEP_SUMMARY = %q", got)
 			}
 			if !strings.Contains(res.stderr, "\n::error title=plan.invalid::read plan ") {

@@ -1,7 +1,9 @@
 terraform {
+  required_version = ">= 1.5.7"
   required_providers {
     jit = {
-      source = "jitgate/jit"
+      source  = "jitgate/jit"
+      version = "~> 0.1"
     }
   }
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -84,11 +85,13 @@ func addComment(ctx context.Context, client *github.Client, owner, repo string, 
 
 // UpsertComment writes body, which must start with the gate's marker, as the
 // gate's informational comment on owner/repo#number. If a comment written
-// by self carries a marker of the same kind and head commit, the latest
-// such comment is edited; otherwise a new comment is created, so each head
-// commit keeps its own report. Comments by anyone else are never touched,
-// whatever marker they carry; audit records are never edited; nothing is
-// ever deleted.
+// by self carries a marker of the same kind, head commit and label, the
+// latest such comment is edited; otherwise a new comment is created, so each
+// head commit keeps its own report, and self's reports of the same kind and
+// label on other heads are edited to say they are superseded, their text
+// folded, so a reviewer does not act on an old ✅. Comments by anyone else
+// are never touched, whatever marker they carry; audit records are never
+// edited; nothing is ever deleted.
 func UpsertComment(ctx context.Context, client *github.Client, owner, repo string, number int, self, body string) error {
 	want, ok := seal.Parse(body)
 	switch {
@@ -102,12 +105,17 @@ func UpsertComment(ctx context.Context, client *github.Client, owner, repo strin
 		return err
 	}
 	var mine int64
+	var older []Comment
 	for _, c := range comments {
-		if !strings.EqualFold(c.Author, self) {
+		m, _ := seal.Parse(c.Body)
+		if !strings.EqualFold(c.Author, self) || m.Kind != want.Kind || m.Extra[seal.FieldLabel] != want.Extra[seal.FieldLabel] {
 			continue
 		}
-		if m, _ := seal.Parse(c.Body); m.Kind == want.Kind && strings.EqualFold(m.Head, want.Head) {
+		switch {
+		case strings.EqualFold(m.Head, want.Head):
 			mine = c.ID // comments are listed oldest first: keep the latest
+		case m.Extra[seal.FieldSuperseded] == "":
+			older = append(older, c)
 		}
 	}
 	if mine != 0 {
@@ -116,6 +124,44 @@ func UpsertComment(ctx context.Context, client *github.Client, owner, repo strin
 		}
 		return nil
 	}
-	_, err = addComment(ctx, client, owner, repo, number, body)
-	return err
+	added, err := addComment(ctx, client, owner, repo, number, body)
+	if err != nil {
+		return err
+	}
+	for _, c := range older {
+		old, err := superseded(c.Body, want.Head, added.URL)
+		if err != nil {
+			return err
+		}
+		if _, _, err := client.Issues.EditComment(ctx, owner, repo, c.ID, &github.IssueComment{Body: &old}); err != nil {
+			return fmt.Errorf("marking comment %d on %s/%s#%d superseded: %w", c.ID, owner, repo, number, ghclient.Explain(err))
+		}
+	}
+	return nil
+}
+
+// superseded rewrites an older head's report: its marker gains the head
+// that replaced it, a line says so and links the new report, and the old
+// text stays below, folded.
+func superseded(body, head, newURL string) (string, error) {
+	m, _ := seal.Parse(body)
+	extra := maps.Clone(m.Extra)
+	if extra == nil {
+		extra = map[string]string{}
+	}
+	extra[seal.FieldSuperseded] = head
+	line, err := seal.Marker{Kind: m.Kind, Head: m.Head, Extra: extra}.Format()
+	if err != nil {
+		return "", err
+	}
+	short := head
+	if len(short) > 7 {
+		short = short[:7]
+	}
+	link := "the report on `" + short + "`"
+	if newURL != "" && !strings.ContainsAny(newURL, " ()[]<>") {
+		link = "[" + link + "](" + newURL + ")"
+	}
+	return line + "\n**Superseded** by " + link + ": this report is for an older head commit; do not act on it.\n\n<details><summary>The old report</summary>\n\n" +
+		seal.Content(body) + "\n</details>\n", nil
 }

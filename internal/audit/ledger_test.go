@@ -221,10 +221,63 @@ func TestUpsertIgnoresLookalikes(t *testing.T) {
 			mine = append(mine, seal.Content(cm.Body))
 		}
 	}
-	if !slices.Equal(mine, []string{"rerun", "new head", "applied"}) {
+	// The new head superseded the older head's report, found on page 2.
+	if len(mine) != 3 || !strings.HasPrefix(mine[0], "**Superseded**") || !strings.Contains(mine[0], "\n\nrerun\n") || mine[1] != "new head" || mine[2] != "applied" {
 		t.Errorf("gate comments = %q", mine)
 	}
 	if got := f.Calls("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"); got != 0 {
 		t.Errorf("%d DELETE calls, want none", got)
+	}
+}
+
+// A new head's report marks the gate's own older report superseded, by
+// editing it (never deleting it); the report of another root module (its
+// label) and a lookalike by someone else are left alone, and audit --verify
+// has nothing to say about the edit: check reports are not records.
+func TestUpsertSupersedesOlderHeads(t *testing.T) {
+	f, c, n := world(t)
+	ctx := context.Background()
+	marker := func(head, label string) string {
+		m := seal.Marker{Kind: seal.KindCheck, Head: head}
+		if label != "" {
+			m.Extra = map[string]string{seal.FieldLabel: label}
+		}
+		s, err := m.Format()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	const head1, head2 = "1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222"
+	for _, body := range []string{marker(head1, "") + "\n### ✅ jit-gate: pass", marker(head1, "dns") + "\n### ✅ jit-gate: pass · dns"} {
+		if err := UpsertComment(ctx, c, "acme", "infra", n, "gatekeeper", body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lookalike := f.AddComment("acme", "infra", n, "mallory", marker(head1, "")+"\n### ✅ jit-gate: pass")
+	if err := UpsertComment(ctx, c, "acme", "infra", n, "gatekeeper", marker(head2, "")+"\n### ❌ jit-gate: blocked"); err != nil {
+		t.Fatal(err)
+	}
+	comments := f.Comments("acme", "infra", n)
+	if len(comments) != 4 {
+		t.Fatalf("%d comments, want 4 (nothing deleted)", len(comments))
+	}
+	old, dns, other, latest := comments[0], comments[1], comments[2], comments[3]
+	m, _ := seal.Parse(old.Body)
+	if m.Head != head1 || m.Extra[seal.FieldSuperseded] != head2 || !strings.Contains(old.Body, "**Superseded** by [the report on `2222222`](") ||
+		!strings.Contains(old.Body, "<details><summary>The old report</summary>\n\n### ✅ jit-gate: pass") {
+		t.Errorf("older head's report:\n%s", old.Body)
+	}
+	if dns.LastEditedBy != "" || other.ID != lookalike || other.LastEditedBy != "" || !strings.Contains(latest.Body, "blocked") {
+		t.Errorf("touched what is not this module's older report: %+v", comments)
+	}
+	// A rerun on the new head edits only its own report; the superseded one
+	// is not edited again.
+	edited := old.UpdatedAt
+	if err := UpsertComment(ctx, c, "acme", "infra", n, "gatekeeper", marker(head2, "")+"\n### ✅ jit-gate: pass"); err != nil {
+		t.Fatal(err)
+	}
+	if again := f.Comments("acme", "infra", n); len(again) != 4 || !again[0].UpdatedAt.Equal(edited) || !strings.Contains(again[3].Body, "pass") {
+		t.Errorf("rerun: %+v", again)
 	}
 }

@@ -50,6 +50,8 @@ type Config struct {
 	Identity audit.Identity
 	Keys     *seal.Keyring
 	Now      time.Time
+	// RunURL is the workflow run's page, linked from the comment; "" outside Actions.
+	RunURL string
 	// Client connects to GitHub. It is nil when there is no token or
 	// repository: a run that must read the pull request then fails, and
 	// drift mode's break-glass follow-up reports what it could not read.
@@ -70,26 +72,26 @@ type Output struct {
 // error whenever anything failed, and never invites an unreviewed apply;
 // the error returned is a failure to publish it.
 func Run(ctx context.Context, cfg Config, out Output) (gate.Report, error) {
-	r, err := evaluate(ctx, cfg)
-	return publish(r, err, out)
+	r, label, err := evaluate(ctx, cfg)
+	return publish(r, report.Meta{Label: label, RunURL: cfg.RunURL}, err, out)
 }
 
 // Refuse publishes the report of a run that could not start (flags,
 // environment): verdict error, no violation.
 func Refuse(mode gate.Mode, cause error, out Output) (gate.Report, error) {
-	return publish(errorReport(mode, cause), cause, out)
+	return publish(errorReport(mode, cause), report.Meta{}, cause, out)
 }
 
 // evaluate reads the plan and the trusted settings, fetches the facts and
 // applies the rules, then comments. On error it returns the most complete
-// report it has.
-func evaluate(ctx context.Context, cfg Config) (gate.Report, error) {
+// report it has. label is the trusted settings' label.
+func evaluate(ctx context.Context, cfg Config) (_ gate.Report, label string, _ error) {
 	p, err := plan.ReadFile(cfg.PlanPath)
 	if err == nil && cfg.SavedPlanPath != "" {
 		p.Saved, err = plan.ReadSavedConfig(cfg.SavedPlanPath)
 	}
 	if err != nil {
-		return gate.ErrorReport(cfg.Mode, err), planError{err}
+		return gate.ErrorReport(cfg.Mode, err), "", planError{err}
 	}
 	// Connect only when something must be read: a local drift check of a
 	// plan without overdue reviews reads nothing.
@@ -106,15 +108,16 @@ func evaluate(ctx context.Context, cfg Config) (gate.Report, error) {
 	}
 	s, err := trusted(ctx, connect, cfg, &src)
 	if err != nil {
-		return errorReport(cfg.Mode, err), err
+		return errorReport(cfg.Mode, err), "", err
 	}
+	label = s.Label
 	cfg.Identity.Trusted = s.GateLogin
 	opts := gate.Options{Mode: cfg.Mode, Settings: s}
 	needs := gate.CheckNeedsOf(p, opts, cfg.Now)
 	facts := gate.Facts{Now: cfg.Now}
 	if needs.GitHub() {
 		if _, err := connect(); err != nil {
-			return errorReport(cfg.Mode, err), err
+			return errorReport(cfg.Mode, err), label, err
 		}
 	}
 	switch {
@@ -123,31 +126,31 @@ func evaluate(ctx context.Context, cfg Config) (gate.Report, error) {
 		// Overdue break-glass reviews stay unread; the rule says so.
 	case client == nil:
 		err := fmt.Errorf("%s mode must read the pull request, but GitHub is not configured (GITHUB_TOKEN and --repo)", cfg.Mode)
-		return errorReport(cfg.Mode, err), err
+		return errorReport(cfg.Mode, err), label, err
 	default:
 		// Without a merged pull request nothing approved the plan: that
 		// is an error here, never a judgement on no approvals.
 		if facts, err = prfacts.Gather(ctx, client, src, needs); err != nil {
-			return errorReport(cfg.Mode, err), err
+			return errorReport(cfg.Mode, err), label, err
 		}
 		if needs.Records {
 			if facts.Recorded, err = recorded(ctx, client, cfg); err != nil {
-				return errorReport(cfg.Mode, err), err
+				return errorReport(cfg.Mode, err), label, err
 			}
 		}
 		if needs.Anchor {
 			if facts.Anchor, err = anchor(ctx, client, cfg, s); err != nil {
-				return errorReport(cfg.Mode, err), err
+				return errorReport(cfg.Mode, err), label, err
 			}
 		}
 	}
 	r := gate.Evaluate(p, facts, opts)
 	if cfg.Comment && client != nil && facts.HasPR {
-		if err := comment(ctx, client, cfg, facts.Number, r); err != nil {
-			return r, err
+		if err := comment(ctx, client, cfg, facts.Number, r, report.Meta{Label: label, RunURL: cfg.RunURL}); err != nil {
+			return r, label, err
 		}
 	}
-	return r, nil
+	return r, label, nil
 }
 
 // trusted reads the run's trusted settings: from the repository in play, at
@@ -192,8 +195,8 @@ func trusted(ctx context.Context, connect func() (*github.Client, error), cfg Co
 	return settings.Load(ctx, client, cfg.Owner, cfg.Repo, commit)
 }
 
-func comment(ctx context.Context, client *github.Client, cfg Config, number int, r gate.Report) error {
-	body, err := report.CommentBody(r)
+func comment(ctx context.Context, client *github.Client, cfg Config, number int, r gate.Report, meta report.Meta) error {
+	body, err := report.CommentBody(r, meta)
 	if err != nil {
 		return err
 	}
@@ -230,7 +233,7 @@ func errorReport(mode gate.Mode, err error) gate.Report {
 // publish writes the report to Stdout in the chosen format and, where the
 // Actions environment asks for them, annotations, the job summary and step
 // outputs. runErr, if any, is why the verdict is "error": it goes to Stderr.
-func publish(r gate.Report, runErr error, out Output) (gate.Report, error) {
+func publish(r gate.Report, meta report.Meta, runErr error, out Output) (gate.Report, error) {
 	if runErr != nil {
 		fmt.Fprintf(out.Stderr, "jit-gate check: %s\n", report.Plain(runErr.Error()))
 		// Keep whatever was evaluated so the record shows it, but never
@@ -243,7 +246,7 @@ func publish(r gate.Report, runErr error, out Output) (gate.Report, error) {
 	case "json":
 		err = report.JSON(out.Stdout, r)
 	case "markdown":
-		_, err = io.WriteString(out.Stdout, report.Markdown(r))
+		_, err = io.WriteString(out.Stdout, report.Markdown(r, meta))
 	default:
 		err = report.Text(out.Stdout, r, out.Color)
 	}
@@ -266,7 +269,7 @@ func publish(r gate.Report, runErr error, out Output) (gate.Report, error) {
 		}
 	}
 	if out.Summary != "" {
-		if err := report.AppendFile(out.Summary, report.JobSummary(r)); err != nil {
+		if err := report.AppendFile(out.Summary, report.JobSummary(r, meta)); err != nil {
 			return r, fmt.Errorf("writing the job summary: %w", err)
 		}
 	}

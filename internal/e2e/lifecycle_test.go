@@ -155,6 +155,10 @@ resource "jit_optout_policy" "readers" {
 }
 `
 	w.apply(t, readers)
+	// The provider plans only principals that are GitHub accounts.
+	for i := range 100 {
+		w.gh.AddUser(fmt.Sprintf("dev%03d", i))
+	}
 	pr := prFlag(w.openPR(approvals("bob", "dave")...))
 	calls := map[int]int{}
 	for _, n := range []int{1, 100} {

@@ -32,8 +32,10 @@ func project(v *view, violations []Violation) Report {
 			Principal: shown(el, "principal", el.Principal), Scope: shown(el, "scope", el.Scope),
 			Duration: shown(el, "duration", policy.FormatDuration(el.Duration)), Policy: shown(el, "policy_id", el.PolicyID),
 			BreakGlass: el.BreakGlass, ApprovedBy: []string{}, NotCounted: []NotCounted{}, Overlaps: v.overlaps[rq.Address],
+			Reason: shown(el, "reason", el.Reason), Ticket: shown(el, "ticket", el.Ticket), ExpiresAt: el.ExpiresAt, Approvers: []string{},
 		}
 		if rq.pol != nil {
+			row.Approvers = append(row.Approvers, rq.pol.Approvers...)
 			row.ApprovalsRequired = rq.pol.ApprovalsRequired(el.BreakGlass)
 			row.ApprovedBy, row.NotCounted = rq.tal.approvedBy, rq.tal.notCounted
 		}
@@ -47,6 +49,12 @@ func project(v *view, violations []Violation) Report {
 	}
 	r.Revocations = append(r.Revocations, v.revocations...)
 	for _, d := range v.plan.Drift {
+		if lifecycleDrift(d) && v.opts.Mode != ModeDrift {
+			// The provider's own bookkeeping (holders change with every
+			// grant): not what a pull request's reviewer must act on. The
+			// drift check lists it; access.shadow judges the holders.
+			continue
+		}
 		r.Drift = append(r.Drift, DriftReport{Address: d.Address, Attributes: append([]string{}, d.Attributes...)})
 	}
 	r.Shadow = append(r.Shadow, v.shadow...)

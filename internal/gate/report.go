@@ -188,6 +188,13 @@ type ElevationReport struct {
 	ApprovalsRequired int          `json:"approvals_required"`
 	ApprovedBy        []string     `json:"approved_by"`
 	NotCounted        []NotCounted `json:"not_counted"`
+	// Reason, Ticket and Approvers (the policy's) are for the people who
+	// review it; ExpiresAt is set once the grant exists. For renderers; not
+	// part of the JSON contract.
+	Reason    string   `json:"-"`
+	Ticket    string   `json:"-"`
+	ExpiresAt string   `json:"-"`
+	Approvers []string `json:"-"`
 	// Overlaps are the elevations in force for the same principal and team
 	// or repository: a request that extends them.
 	Overlaps []OverlapReport `json:"overlaps"`
@@ -229,6 +236,9 @@ type ShadowAccess struct {
 	Address   string `json:"address"` // the policy
 	Scope     string `json:"scope"`
 	Principal string `json:"principal"`
+	// TokenAccount: the principal is one of the settings' token_accounts,
+	// the provider's own identity. Reported, never a violation, never swept.
+	TokenAccount bool `json:"token_account,omitempty"`
 }
 
 // Violation is one broken rule.

@@ -228,9 +228,11 @@ func accessShadow(v *view) []Violation {
 	if v.opts.Mode != ModeDrift {
 		return nil
 	}
-	out := make([]Violation, len(v.shadow))
-	for i, s := range v.shadow {
-		out[i] = violation(s.Address, "%s holds %s without standing or an elevation in force: a shadow admin path", s.Principal, s.Scope)
+	var out []Violation
+	for _, s := range v.shadow {
+		if !s.TokenAccount {
+			out = append(out, violation(s.Address, "%s holds %s without standing or an elevation in force: a shadow admin path", s.Principal, s.Scope))
+		}
 	}
 	return out
 }

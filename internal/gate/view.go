@@ -69,7 +69,7 @@ func newView(p *plan.Plan, f Facts, o Options) *view {
 		v.govern(&p.Policies[i])
 	}
 	v.covered = inForceCoverage(p)
-	v.shadow = shadowAccess(p, v.covered)
+	v.shadow = shadowAccess(p, v.covered, o.Settings.TokenAccounts)
 	v.overlaps = map[string][]OverlapReport{}
 	for _, rq := range v.requests {
 		v.overlaps[rq.Address] = overlapsOf(p, rq.ElevationChange)
@@ -261,8 +261,8 @@ func inForceCoverage(p *plan.Plan) map[string]int {
 
 // shadowAccess finds, from the refreshed state, everyone who holds a
 // policy's concrete scope without standing or an elevation in force that
-// covers it.
-func shadowAccess(p *plan.Plan, covered map[string]int) []ShadowAccess {
+// covers it. The provider's token accounts are marked as such.
+func shadowAccess(p *plan.Plan, covered map[string]int, tokenAccounts []string) []ShadowAccess {
 	out := []ShadowAccess{}
 	for _, pc := range p.Policies {
 		pol := pc.Before
@@ -282,7 +282,8 @@ func shadowAccess(p *plan.Plan, covered map[string]int) []ShadowAccess {
 				if standing[strings.ToLower(login)] || covered[holderKey(login, sc)] >= scope.Rank(sc.Kind, sc.Level) {
 					continue
 				}
-				out = append(out, ShadowAccess{Address: pc.Address, Scope: s, Principal: login})
+				token := slices.ContainsFunc(tokenAccounts, func(t string) bool { return strings.EqualFold(t, login) })
+				out = append(out, ShadowAccess{Address: pc.Address, Scope: s, Principal: login, TokenAccount: token})
 			}
 		}
 	}

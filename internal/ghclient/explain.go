@@ -35,6 +35,8 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, "; the token needs the GitHub permission %s", e.Permissions[0])
 	case e.Status == http.StatusForbidden && len(e.Permissions) > 1:
 		fmt.Fprintf(&b, "; the token needs one of the GitHub permissions %s", strings.Join(e.Permissions, " or "))
+	case e.Status == http.StatusUnauthorized:
+		b.WriteString(" (the token is missing, mistyped, expired or revoked: check the secret that sets GITHUB_TOKEN or github.token)")
 	case e.Status == http.StatusNotFound:
 		b.WriteString(" (it does not exist, or the token cannot see it)")
 	}

@@ -2,11 +2,13 @@ package githubfake
 
 import (
 	"cmp"
+	"encoding/base64"
 	"maps"
 	"net/http"
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -235,4 +237,123 @@ func (f *Fake) listPullFiles(c *call) {
 		}
 		return c.diffEntryObj(r, is.pr.headSHA, pf, content)
 	})
+}
+
+// pushableRepo is the repository if the caller may push to it; a user who
+// may not gets a 404, as GitHub hides what one cannot write.
+func (c *call) pushableRepo() *repo {
+	r := c.lookupRepo()
+	if r != nil && !c.userAtLeast(r, "push") {
+		writeNotFound(c.w)
+		return nil
+	}
+	return r
+}
+
+// createRef creates refs/heads/NAME or refs/tags/NAME at an existing commit
+// (POST /repos/{owner}/{repo}/git/refs). A user needs push access.
+func (f *Fake) createRef(c *call) {
+	r := c.pushableRepo()
+	if r == nil {
+		return
+	}
+	var req struct {
+		Ref *string `json:"ref"`
+		SHA *string `json:"sha"`
+	}
+	if !c.decode(&req) {
+		return
+	}
+	ref, sha := deref(req.Ref), deref(req.SHA)
+	kind, name, _ := strings.Cut(strings.TrimPrefix(ref, "refs/"), "/")
+	switch {
+	case ref == "" || sha == "":
+		writeError(c.w, http.StatusUnprocessableEntity, "Invalid request.\n\n\"ref\", \"sha\" weren't supplied.")
+		return
+	case !strings.HasPrefix(ref, "refs/") || name == "" || (kind != "heads" && kind != "tags"):
+		writeError(c.w, http.StatusUnprocessableEntity, "Reference name must start with 'refs/' and have at least two slashes.")
+		return
+	case r.git.commits[sha] == nil:
+		writeError(c.w, http.StatusUnprocessableEntity, "Object does not exist")
+		return
+	}
+	refs := r.git.branches
+	if kind == "tags" {
+		refs = r.git.tags
+	}
+	if _, ok := refs[name]; ok {
+		writeError(c.w, http.StatusUnprocessableEntity, "Reference already exists")
+		return
+	}
+	refs[name] = sha
+	short := strings.TrimPrefix(ref, "refs/")
+	c.json(http.StatusCreated, obj{
+		"ref":     ref,
+		"node_id": "REF_" + hashHex(r.fullName(), short)[:16],
+		"url":     c.repoURL(r) + "/git/refs/" + escPath(short),
+		"object":  obj{"type": "commit", "sha": sha, "url": c.repoURL(r) + "/git/commits/" + sha},
+	})
+}
+
+// putContents creates or replaces one file with a commit on a branch
+// (PUT /repos/{owner}/{repo}/contents/{path}). Replacing needs the sha of
+// the file it replaces, as on GitHub. The commit is the caller's: a user,
+// or an installation's bot.
+func (f *Fake) putContents(c *call) {
+	r := c.pushableRepo()
+	if r == nil {
+		return
+	}
+	var req struct {
+		Message *string `json:"message"`
+		Content *string `json:"content"`
+		SHA     *string `json:"sha"`
+		Branch  *string `json:"branch"`
+	}
+	if !c.decode(&req) {
+		return
+	}
+	if req.Message == nil || req.Content == nil {
+		writeError(c.w, http.StatusUnprocessableEntity, "Invalid request.\n\n\"message\", \"content\" weren't supplied.")
+		return
+	}
+	content, err := base64.StdEncoding.DecodeString(*req.Content)
+	if err != nil {
+		writeError(c.w, http.StatusUnprocessableEntity, "content is not valid Base64")
+		return
+	}
+	branch := cmp.Or(deref(req.Branch), r.git.defaultBranch)
+	head, ok := r.git.branches[branch]
+	if !ok {
+		writeError(c.w, http.StatusNotFound, "Branch "+branch+" not found")
+		return
+	}
+	p := strings.Trim(c.params["path"], "/")
+	parent := r.git.commits[head]
+	old, exists := parent.tree[p]
+	switch {
+	case exists && req.SHA == nil:
+		writeError(c.w, http.StatusUnprocessableEntity, "Invalid request.\n\n\"sha\" wasn't supplied.")
+		return
+	case exists && *req.SHA != blobSHA(old), !exists && req.SHA != nil:
+		writeError(c.w, http.StatusConflict, p+" does not match "+deref(req.SHA))
+		return
+	}
+	tree := maps.Clone(parent.tree)
+	tree[p] = string(content)
+	gc := &gitCommit{parents: []string{head}, author: c.viewer, committer: c.viewer, message: *req.Message, date: c.f.now(), tree: tree}
+	gc.sha = hashHex(gc.message, head, p, string(content), strconv.FormatInt(c.f.newID(), 10))
+	r.git.commits[gc.sha] = gc
+	r.git.branches[branch] = gc.sha
+	entry := c.contentEntry(r, gc, branch, p, "file", string(content))
+	status := http.StatusCreated
+	if exists {
+		status = http.StatusOK
+	}
+	// A file-commit: the git commit's own fields, with its sha and parents.
+	full := c.commitObj(r, gc.sha, gc.author, gc.committer, gc.date, gc.message, gc.parents)
+	fc := maps.Clone(full["commit"].(obj))
+	delete(fc, "comment_count")
+	fc["sha"], fc["node_id"], fc["html_url"], fc["parents"] = gc.sha, full["node_id"], full["html_url"], full["parents"]
+	c.json(status, obj{"content": entry, "commit": fc})
 }

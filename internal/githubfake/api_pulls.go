@@ -374,3 +374,130 @@ func (f *Fake) deleteComment(c *call) {
 	cm.issue.comments = slices.DeleteFunc(cm.issue.comments, func(x *comment) bool { return x == cm })
 	c.noContent()
 }
+
+// collaboratorsMessage is GitHub's 422 for a review requested from someone
+// (or a team) without access to the repository.
+const collaboratorsMessage = "Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the %s repository."
+
+// createPull opens a pull request from a branch of the same repository
+// (POST /repos/{owner}/{repo}/pulls). Its commits are the head's
+// first-parent history down to the base branch's head, its files the
+// difference of their trees.
+func (f *Fake) createPull(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	var req struct {
+		Title, Head, Base, Body *string
+	}
+	if !c.decode(&req) {
+		return
+	}
+	head := deref(req.Head)
+	if owner, branch, ok := strings.Cut(head, ":"); ok && strings.EqualFold(owner, r.owner.login) {
+		head = branch
+	}
+	switch {
+	case deref(req.Title) == "":
+		writeValidation(c.w, "PullRequest", "title", "missing_field", "")
+		return
+	case r.git.branches[deref(req.Base)] == "":
+		writeValidation(c.w, "PullRequest", "base", "invalid", "")
+		return
+	case r.git.branches[head] == "":
+		writeValidation(c.w, "PullRequest", "head", "invalid", "")
+		return
+	}
+	base := deref(req.Base)
+	headSHA, baseSHA := r.git.branches[head], r.git.branches[base]
+	for _, is := range r.issues {
+		if is.pr != nil && is.state == "open" && is.pr.headRef == head && is.pr.baseRef == base {
+			writeValidation(c.w, "PullRequest", "", "custom", "A pull request already exists for "+r.owner.login+":"+head+".")
+			return
+		}
+	}
+	var commits []*commit
+	for sha := headSHA; sha != baseSHA && sha != ""; {
+		gc := r.git.commits[sha]
+		commits = append([]*commit{{sha: gc.sha, author: gc.author, committer: gc.committer, date: gc.date}}, commits...)
+		sha = ""
+		if len(gc.parents) > 0 {
+			sha = gc.parents[0]
+		}
+	}
+	if len(commits) == 0 {
+		writeValidation(c.w, "PullRequest", "", "custom", "No commits between "+base+" and "+head)
+		return
+	}
+	is := f.newIssue(r, 0, c.viewer, *req.Title, deref(req.Body), "open", nil)
+	is.pr = &pull{headSHA: headSHA, headRef: head, baseRef: base, baseSHA: baseSHA, commits: commits,
+		files: treeDiff(r.git.commits[baseSHA].tree, r.git.commits[headSHA].tree)}
+	c.json(http.StatusCreated, c.pullObj(r, is, true))
+}
+
+// requestReviewers asks users and teams of the repository's organization
+// for a review (POST .../pulls/{pull_number}/requested_reviewers). GitHub
+// refuses the pull request's author, and anyone or any team without access
+// to the repository, with a 422 that names neither.
+func (f *Fake) requestReviewers(c *call) {
+	r := c.lookupRepo()
+	if r == nil {
+		return
+	}
+	is := c.lookupPull(r)
+	if is == nil {
+		return
+	}
+	if is.author != c.viewer && !c.userAtLeast(r, "triage") {
+		c.forbidden("Must have triage access to request reviews.")
+		return
+	}
+	var req struct {
+		Reviewers     []string `json:"reviewers"`
+		TeamReviewers []string `json:"team_reviewers"`
+	}
+	if !c.decode(&req) {
+		return
+	}
+	notCollaborator := func() {
+		writeError(c.w, http.StatusUnprocessableEntity, fmt.Sprintf(collaboratorsMessage, r.fullName()))
+	}
+	var users []*account
+	for _, login := range req.Reviewers {
+		a := f.user(login)
+		switch {
+		case a == is.author:
+			writeError(c.w, http.StatusUnprocessableEntity, "Review cannot be requested from pull request author.")
+			return
+		case a == nil || f.effective(r, a) == "":
+			notCollaborator()
+			return
+		}
+		users = append(users, a)
+	}
+	var teams []*team
+	for _, slug := range req.TeamReviewers {
+		var t *team
+		if r.org != nil {
+			t = r.org.teams[lower(slug)]
+		}
+		if t == nil || !t.reaches(r) {
+			notCollaborator()
+			return
+		}
+		teams = append(teams, t)
+	}
+	for _, a := range users {
+		if !slices.Contains(is.pr.requestedUsers, a) {
+			is.pr.requestedUsers = append(is.pr.requestedUsers, a)
+		}
+	}
+	for _, t := range teams {
+		if !slices.Contains(is.pr.requestedTeams, t) {
+			is.pr.requestedTeams = append(is.pr.requestedTeams, t)
+		}
+	}
+	is.updated = f.now()
+	c.json(http.StatusCreated, c.pullObj(r, is, false))
+}

@@ -241,18 +241,23 @@ func (g *gitData) diff(gc *gitCommit) []PullFile {
 	if len(gc.parents) > 0 {
 		before = g.commits[gc.parents[0]].tree
 	}
+	return treeDiff(before, gc.tree)
+}
+
+// treeDiff lists the files that differ from before to after.
+func treeDiff(before, after map[string]string) []PullFile {
 	var out []PullFile
-	for _, p := range slices.Sorted(maps.Keys(gc.tree)) {
+	for _, p := range slices.Sorted(maps.Keys(after)) {
 		old, ok := before[p]
 		switch {
 		case !ok:
-			out = append(out, PullFile{Filename: p, Status: "added", Additions: lines(gc.tree[p])})
-		case old != gc.tree[p]:
-			out = append(out, PullFile{Filename: p, Status: "modified", Additions: lines(gc.tree[p]), Deletions: lines(old)})
+			out = append(out, PullFile{Filename: p, Status: "added", Additions: lines(after[p])})
+		case old != after[p]:
+			out = append(out, PullFile{Filename: p, Status: "modified", Additions: lines(after[p]), Deletions: lines(old)})
 		}
 	}
 	for _, p := range slices.Sorted(maps.Keys(before)) {
-		if _, ok := gc.tree[p]; !ok {
+		if _, ok := after[p]; !ok {
 			out = append(out, PullFile{Filename: p, Status: "removed", Deletions: lines(before[p])})
 		}
 	}

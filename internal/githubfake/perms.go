@@ -100,6 +100,17 @@ func (f *Fake) effective(r *repo, a *account) string {
 	return best
 }
 
+// reaches reports whether the team, or a parent it inherits from, has
+// access to r.
+func (t *team) reaches(r *repo) bool {
+	for p := t; p != nil; p = p.parent {
+		if p.repos[r] != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // children returns the teams nested directly under t, by ID.
 func (t *team) children() []*team {
 	var out []*team

@@ -384,8 +384,8 @@ func (c *call) pullObj(r *repo, is *issue, single bool) obj {
 		"labels":              c.labelsObj(r, is),
 		"assignee":            nil,
 		"assignees":           []obj{},
-		"requested_reviewers": []obj{},
-		"requested_teams":     []obj{},
+		"requested_reviewers": c.requestedUsersObj(p),
+		"requested_teams":     c.requestedTeamsObj(p),
 		"milestone":           nil,
 		"created_at":          ts(is.created),
 		"updated_at":          ts(is.updated),
@@ -434,6 +434,22 @@ func (c *call) pullObj(r *repo, is *issue, single bool) obj {
 		o["changed_files"] = len(p.files)
 	}
 	return o
+}
+
+func (c *call) requestedUsersObj(p *pull) []any {
+	out := []any{}
+	for _, a := range p.requestedUsers {
+		out = append(out, c.user(a))
+	}
+	return out
+}
+
+func (c *call) requestedTeamsObj(p *pull) []obj {
+	out := []obj{}
+	for _, t := range p.requestedTeams {
+		out = append(out, c.teamObj(t))
+	}
+	return out
 }
 
 func nilIfEmpty(s string) any {

@@ -121,6 +121,9 @@ type pull struct {
 	commits  []*commit
 	reviews  []*review
 	files    []PullFile
+	// requestedUsers and requestedTeams are asked for a review.
+	requestedUsers []*account
+	requestedTeams []*team
 }
 
 type commit struct {

@@ -1,8 +1,12 @@
 package policy
 
 import (
+	"fmt"
+	"regexp"
 	"slices"
 	"time"
+
+	"github.com/jitgate/terraform-provider-jit/internal/scope"
 )
 
 // Elevation statuses. Pending is an invitation the principal has not
@@ -84,6 +88,38 @@ type Event struct {
 	At     string `json:"at" tfsdk:"at"`
 	Event  string `json:"event" tfsdk:"event"`
 	Detail string `json:"detail" tfsdk:"detail"`
+}
+
+// MaxReasonLength is the longest reason an elevation may give, in bytes.
+const MaxReasonLength = 1024
+
+// TicketShape is what any ticket must look like, whatever the policy's
+// ticket_pattern: a reference such as OPS-1234, without spaces.
+var TicketShape = regexp.MustCompile(`^\S{1,100}$`)
+
+// TicketShapeHint says what TicketShape wants, for error messages.
+const TicketShapeHint = "must be 1 to 100 characters without spaces, such as OPS-1234"
+
+// CheckShape checks what the provider's schema checks of a request, before
+// any policy is consulted: the principal is a login, the scope concrete,
+// the duration within the ceiling, the reason 1 to MaxReasonLength bytes
+// and the ticket, when given, of TicketShape.
+func CheckShape(principal, sc, duration, reason, ticket string) error {
+	switch {
+	case !scope.ValidLogin(principal):
+		return fmt.Errorf("principal %q is not a GitHub login: use letters, digits and single hyphens, at most 39 characters", principal)
+	case reason == "" || len(reason) > MaxReasonLength:
+		return fmt.Errorf("reason must be 1 to %d characters, got %d", MaxReasonLength, len(reason))
+	case ticket != "" && !TicketShape.MatchString(ticket):
+		return fmt.Errorf("ticket %q %s", ticket, TicketShapeHint)
+	}
+	if _, err := scope.Parse(sc); err != nil {
+		return err
+	}
+	if _, err := ParseDuration(duration); err != nil {
+		return fmt.Errorf("duration %w", err)
+	}
+	return nil
 }
 
 // RequestAttributes are the attributes a user sets on an elevation; every

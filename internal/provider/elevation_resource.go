@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -119,10 +118,10 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Validators:          []validator.String{scopeValidator()},
 			},
 			"reason": schema.StringAttribute{
-				MarkdownDescription: "Why the access is needed, 1 to 1024 characters; the policy may require more and a pattern.",
+				MarkdownDescription: fmt.Sprintf("Why the access is needed, 1 to %d characters; the policy may require more and a pattern.", policy.MaxReasonLength),
 				Required:            true,
 				PlanModifiers:       replace,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1024)},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, policy.MaxReasonLength)},
 			},
 			"duration": schema.StringAttribute{
 				MarkdownDescription: "How long the access lasts, as a Go duration (`30m`, `2h`): more than `0s`, at most `168h` and at most the policy's `max_duration`. Another spelling of the same duration (`60m` for `1h`) is no change.",
@@ -135,8 +134,7 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				MarkdownDescription: "Ticket or incident reference, such as `OPS-1234`: 1 to 100 characters without spaces.",
 				Optional:            true,
 				PlanModifiers:       replace,
-				Validators: []validator.String{stringvalidator.RegexMatches(ticketRE,
-					"must be 1 to 100 characters without spaces, such as OPS-1234")},
+				Validators:          []validator.String{stringvalidator.RegexMatches(policy.TicketShape, policy.TicketShapeHint)},
 			},
 			"break_glass": schema.BoolAttribute{
 				MarkdownDescription: "An emergency elevation, judged by the policy's `break_glass` thresholds and flagged for post-hoc review.",
@@ -216,8 +214,6 @@ func (r *elevationResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 	}
 }
 
-var ticketRE = regexp.MustCompile(`^\S{1,100}$`)
-
 func (r *elevationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configureResource(req, resp)
 }
@@ -241,6 +237,7 @@ func (r *elevationResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	if req.State.Raw.IsNull() {
 		r.checkPolicy(ctx, req, resp)
+		r.preflight(ctx, req, resp)
 		return
 	}
 	var state elevationModel
@@ -475,6 +472,32 @@ func (r *elevationResource) checkPolicy(ctx context.Context, req resource.Modify
 		default:
 			resp.Diagnostics.AddAttributeWarning(path.Root(f.Attribute), summary, f.Message+": jit-gate blocks this request until it is fixed.")
 		}
+	}
+}
+
+// preflight finds at plan time what would otherwise fail only after merge:
+// a principal that is not an account, a token that cannot read the team or
+// repository (401, 403 with the permission named, 404), and, as a warning,
+// a token that cannot write the grant.
+func (r *elevationResource) preflight(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var m elevationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || !known(m.Principal, m.Scope) {
+		return
+	}
+	sc, err := scope.Parse(m.Scope.ValueString())
+	if err != nil {
+		return // the scope validator has said so
+	}
+	principal := m.Principal.ValueString()
+	cannotWrite, err := r.data.target.Preflight(ctx, principal, sc)
+	switch {
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(path.Root("principal"), "Cannot plan "+sc.String()+" for "+principal,
+			err.Error()+"\n\nThe apply would fail the same way after the pull request is merged.")
+	case cannotWrite != "":
+		resp.Diagnostics.AddAttributeWarning(path.Root("scope"), "The token cannot grant "+sc.String(),
+			cannotWrite+". The plan is made with the pull request workflow's token; if the apply workflow uses another, check that one.")
 	}
 }
 

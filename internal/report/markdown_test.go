@@ -24,6 +24,7 @@ func sample() gate.Report {
 			Address: `jit_elevation.alice["x"]`, Action: "create", Principal: "alice", Scope: "github:team:acme/admins",
 			Duration: "2h", Policy: "ops", ApprovalsRequired: 2, ApprovedBy: []string{"bob"},
 			NotCounted: []gate.NotCounted{{Login: "@eve", Why: gate.WhyAuthor}},
+			Reason:     "rotate the deploy key after INC-7", Ticket: "INC-7", Approvers: []string{"bob", "team:acme/leads"},
 		}},
 		Policies:    []gate.PolicyReport{{Address: "jit_optout_policy.ops", Action: "update", Loosened: []string{"max_duration"}, ApprovalsRequired: 3, ApprovedBy: []string{}}},
 		Revocations: []gate.Revocation{{Address: "jit_elevation.old", Principal: "carol", Scope: "github:repo:acme/api:admin", Why: gate.RevokeExpired}},
@@ -37,30 +38,26 @@ func sample() gate.Report {
 }
 
 func TestMarkdown(t *testing.T) {
-	md := Markdown(sample())
+	md := Markdown(sample(), Meta{})
 	lines := strings.Split(md, "\n")
-	verdictLines := 0
+	// The verdict once, in the heading; no user text can fake another.
+	if !strings.HasPrefix(md, "### ❌ jit-gate: blocked\n") || strings.Count(md, "blocked") != 1 || strings.Contains(md, "**Verdict") {
+		t.Errorf("verdict not said exactly once:\n%s", md)
+	}
 	for _, l := range lines {
-		if strings.HasPrefix(l, "**Verdict:") {
-			verdictLines++
-			if l != "**Verdict: blocked**" {
-				t.Errorf("verdict line %q", l)
-			}
-		}
 		if strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "### ") && !strings.HasPrefix(l, "#### ") {
 			t.Errorf("unexpected heading line %q", l)
 		}
-	}
-	if verdictLines != 1 {
-		t.Errorf("%d verdict lines, want 1:\n%s", verdictLines, md)
 	}
 	for _, want := range []string{
 		"#### Violations (2)",
 		"| Rule | Address | Message |",
 		"| approval\\.insufficient | jit\\_elevation\\.alice\\[\"x\"\\] | 1 of 2 approvals |",
 		"@\u200doctocat↵\\#\u200d\\#\u200d Verdict: pass↵&lt;\\!\\-\\- jit",
-		"| 1 of 2 | bob | @\u200deve (author) |",
-		"| jit\\_optout\\_policy\\.ops | update | max\\_duration | 0 of 3 | none | none |",
+		"| alice → github:team:acme/admins (create) | 2h | 1 of 2 | bob, team:acme/leads | after the apply |",
+		"  - Reason: rotate the deploy key after INC\\-7\n  - Ticket: INC\\-7\n  - Approved by: bob\n  - Not counted: @\u200deve (author)\n",
+		"- jit\\_elevation\\.alice\\[\"x\"\\] needs 1 more approval(s) of this head commit from bob, team:acme/leads.",
+		"| jit\\_optout\\_policy\\.ops | update | max\\_duration | 0 of 3 | none |",
 		"| jit\\_elevation\\.old | status |",
 		"#### Shadow access (1)",
 		"| jit\\_optout\\_policy\\.ops | github:team:acme/admins | mallory |",
@@ -85,7 +82,7 @@ func TestMarkdown(t *testing.T) {
 }
 
 func TestCommentBody(t *testing.T) {
-	body, err := CommentBody(sample())
+	body, err := CommentBody(sample(), Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,22 +94,22 @@ func TestCommentBody(t *testing.T) {
 		t.Errorf("comment has more than its own marker:\n%s", body)
 	}
 	// Informational, and says so before anything else.
-	if !strings.HasPrefix(seal.Content(body), Informational+"\n\n") || !strings.HasSuffix(body, Markdown(sample())) {
+	if !strings.HasPrefix(seal.Content(body), Informational+"\n\n") || !strings.HasSuffix(body, Markdown(sample(), Meta{})) {
 		t.Errorf("comment body is not marker, the informational line, then markdown:\n%s", body)
 	}
 
 	r := sample()
 	r.Mode = string(gate.ModeApply)
-	if body, _ := CommentBody(r); !strings.HasPrefix(body, "<!-- jit-gate v2 kind=apply ") {
+	if body, _ := CommentBody(r, Meta{}); !strings.HasPrefix(body, "<!-- jit-gate v2 kind=apply ") {
 		t.Errorf("apply-mode comment starts %q", body[:40])
 	}
 	r.Mode = string(gate.ModeDrift)
-	if _, err := CommentBody(r); err == nil {
+	if _, err := CommentBody(r, Meta{}); err == nil {
 		t.Error("drift mode comment: want error")
 	}
 	r = sample()
 	r.HeadSHA = "abc --> @octocat"
-	if _, err := CommentBody(r); err == nil {
+	if _, err := CommentBody(r, Meta{}); err == nil {
 		t.Error("hostile head sha: want error")
 	}
 }
@@ -129,7 +126,7 @@ func TestCommentBodyLimit(t *testing.T) {
 		})
 		r.Violations = append(r.Violations, gate.Violation{Rule: gate.RulePolicyReason, Address: addr, Message: strings.Repeat("<@x>", 100)})
 	}
-	body, err := CommentBody(r)
+	body, err := CommentBody(r, Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +139,7 @@ func TestCommentBodyLimit(t *testing.T) {
 	if _, ok := seal.Parse(body); !ok {
 		t.Error("shortened comment lost its marker")
 	}
-	for _, want := range []string{"**Verdict: blocked**", "Violations: 5000 · Elevations: 5000", "#### Elevations (5000)", "more elevations; see the job summary or the JSON output.", "more violations; see the job summary or the JSON output."} {
+	for _, want := range []string{"### ❌ jit-gate: blocked", "#### Violations (5000)", "#### Elevations (5000)", "more elevations; see the job summary or the JSON output.", "more violations; see the job summary or the JSON output."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("shortened comment lacks %q", want)
 		}
@@ -150,10 +147,10 @@ func TestCommentBodyLimit(t *testing.T) {
 	if strings.Contains(body, "more revocations") {
 		t.Error("short list was cut")
 	}
-	if full := Markdown(r); len(full) <= MaxCommentBytes || strings.Contains(full, " more ") {
+	if full := Markdown(r, Meta{}); len(full) <= MaxCommentBytes || strings.Contains(full, "more elevations;") {
 		t.Error("Markdown must not shorten")
 	}
-	if s := JobSummary(r); len(s) > MaxSummaryBytes {
+	if s := JobSummary(r, Meta{}); len(s) > MaxSummaryBytes {
 		t.Errorf("job summary is %d bytes", len(s))
 	}
 }
@@ -216,17 +213,19 @@ func TestUnguardedSection(t *testing.T) {
 		{Address: ".github/" + hostile, Type: "file", Action: "modified", Rule: gate.RuleGateTrust,
 			Why: "it matches the settings' trust_paths", ApprovalsRequired: 1, ApprovedBy: []string{}, NotCounted: []gate.NotCounted{{Login: "alice", Why: gate.WhyAuthor}}},
 	}
-	md := Markdown(r)
-	body, err := CommentBody(r)
+	md := Markdown(r, Meta{})
+	body, err := CommentBody(r, Meta{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, out := range map[string]string{"markdown": md, "comment": body, "summary": JobSummary(r)} {
+	for name, out := range map[string]string{"markdown": md, "comment": body, "summary": JobSummary(r, Meta{})} {
 		for _, want := range []string{
 			"#### Outside the jit rules (3)",
-			"| terraform\\_data\\.hook | terraform\\_data | create | plan\\.escape | it has provisioners \\(local\\-exec\\) | 1 of 1 from governance approvers | carol | none |",
+			"| terraform\\_data\\.hook | create terraform\\_data | plan\\.escape | it has provisioners \\(local\\-exec\\) | 1 of 1 ✓ from governance approvers |",
+			"- terraform\\_data\\.hook: approved by: carol\n",
 			"| access\\.bypass | it gives github:team:acme/oncall to mona | none lifts it |",
-			"| 0 of 1 from governance approvers | none | alice (author) |",
+			"| 0 of 1 from governance approvers |",
+			": not counted: alice (author)\n",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s lacks %q:\n%s", name, want, out)

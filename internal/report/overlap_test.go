@@ -16,8 +16,8 @@ func TestOverlapsShown(t *testing.T) {
 		{Address: `jit_elevation.first["a|b"]`, Scope: "github:team:acme/admins", ExpiresAt: "2026-03-01T11:00:00Z", Declared: true},
 		{Address: "jit_elevation.other", Scope: "github:team:acme/admins:maintainer", ExpiresAt: "2026-03-01T12:00:00Z"},
 	}
-	md := Markdown(r)
-	if !strings.Contains(md, `jit\_elevation\.first\["a\|b"\] (github:team:acme/admins until 2026\-03\-01T11:00:00Z, listed in overlaps), jit\_elevation\.other (github:team:acme/admins:maintainer until 2026\-03\-01T12:00:00Z, not listed in overlaps) |`) {
+	md := Markdown(r, Meta{})
+	if !strings.Contains(md, `jit\_elevation\.first\["a\|b"\] (github:team:acme/admins until 2026\-03\-01T11:00:00Z, listed in overlaps), jit\_elevation\.other (github:team:acme/admins:maintainer until 2026\-03\-01T12:00:00Z, not listed in overlaps)`+"\n") {
 		t.Errorf("markdown does not show the overlaps:\n%s", md)
 	}
 	var b bytes.Buffer

@@ -85,7 +85,7 @@ func Text(w io.Writer, r gate.Report, color bool) error {
 	heading("Outside the jit rules", len(r.Unguarded))
 	for _, u := range r.Unguarded {
 		fmt.Fprintf(&b, "  %s (%s %s): %s: %s; approvals: %s%s%s\n", Plain(u.Address), Plain(u.Action), Plain(u.Type), paint(ansiYellow, Plain(u.Rule)), Plain(u.Why),
-			governanceApprovals(u), plainBy(u.ApprovedBy), plainNotCounted(u.NotCounted))
+			governanceApprovals(u, approvals), plainBy(u.ApprovedBy), plainNotCounted(u.NotCounted))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -36,6 +36,15 @@ const (
 	KindRecord = "record" // an audit record, sealed
 )
 
+// Marker fields of a check comment.
+const (
+	// FieldLabel is the settings' label: the root module the report is
+	// for, so several in one pull request each keep their own comment.
+	FieldLabel = "label"
+	// FieldSuperseded is the head commit whose report replaced this one.
+	FieldSuperseded = "superseded"
+)
+
 // Marker is the parsed hidden marker of a gate comment.
 type Marker struct {
 	Version string // "" formats as Version
@@ -48,7 +57,7 @@ type Marker struct {
 
 var (
 	markerKey   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	markerValue = regexp.MustCompile(`^[A-Za-z0-9._:+/=]+$`)
+	markerValue = regexp.MustCompile(`^[A-Za-z0-9._:+/=-]+$`)
 )
 
 // fields lists the marker's fields in the order Format writes them: kind,

@@ -72,6 +72,11 @@ type Settings struct {
 	GateLogin string
 	// Label tells apart the reports of several root modules in one pull request.
 	Label string
+	// TokenAccounts are the accounts whose tokens the jit provider runs
+	// with (a personal token's owner, often an org owner who holds every
+	// repository at admin). What they hold is reported as the token's, not
+	// as shadow access; a GitHub App's token has no such account.
+	TokenAccounts []string
 	// Anchor is what the repository's protection must require (anchor.go).
 	Anchor
 
@@ -232,6 +237,17 @@ var keys = map[string]*key{
 			}
 			s.GateLogin = v
 			return nil
+		},
+	},
+	"token_accounts": {
+		allows: "a list of GitHub logins: the accounts of the provider's personal access tokens",
+		set: func(s *Settings, n *yaml.Node) error {
+			return setList(n, &s.TokenAccounts, func(v string) error {
+				if !scope.ValidLogin(v) {
+					return fmt.Errorf("%q is not a GitHub login", v)
+				}
+				return nil
+			})
 		},
 	},
 	"label": {

@@ -18,6 +18,7 @@ provider: jitgate/jit
 github_base_url: HTTPS://GHE.example.com/api/v3
 gate_login: my-gate-app[bot]
 label: prod.eu-1
+token_accounts: [jit-bot]
 required_check: "jit-gate / plan"
 required_check_app_id: 4242
 apply_environment: prod-apply
@@ -36,6 +37,7 @@ bypass_actors: ["team:acme/break-glass", "app:99"]
 		GitHubBaseURL:       "https://ghe.example.com/api/v3/",
 		GateLogin:           "my-gate-app[bot]",
 		Label:               "prod.eu-1",
+		TokenAccounts:       []string{"jit-bot"},
 		Anchor: Anchor{
 			RequiredCheck: "jit-gate / plan", RequiredCheckAppID: 4242, ApplyEnvironment: "prod-apply", ScheduledEnvironment: "prod-cron",
 			BypassActors: []Actor{{Type: "Team", Name: "acme/break-glass"}, {Type: "Integration", ID: 99}},
@@ -93,6 +95,7 @@ func TestParseErrorsNameKeyAndAllowed(t *testing.T) {
 		{"github_base_url: https://u:p@x/", "must not carry credentials"},
 		{"gate_login: \"a b\"", "is not a GitHub login"},
 		{"label: Prod", "want up to 40 lowercase letters"},
+		{"token_accounts: [\"team:acme/x\"]", "is not a GitHub login"},
 		{"label: [a]", "label: want a single value, got a list"},
 		{"provider: jitgate/jit\nprovider: jitgate/jit", "line 2: key provider is set twice"},
 		{"- a\n- b", "the settings must be a mapping of keys"},

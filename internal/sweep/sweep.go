@@ -58,7 +58,7 @@ func Plan(p *plan.Plan, shadow []gate.ShadowAccess) []Removal {
 	var out []Removal
 	for _, s := range shadow {
 		sc, err := scope.Parse(s.Scope)
-		if err != nil || !exclusive[s.Address] {
+		if err != nil || !exclusive[s.Address] || s.TokenAccount {
 			continue
 		}
 		levels := scope.Levels(sc.Kind)

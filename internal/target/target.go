@@ -89,6 +89,11 @@ type Target interface {
 	Restore(ctx context.Context, who User, s scope.Scope, prev Access) (User, error)
 	// Holders lists everyone who holds the concrete scope at its level or higher.
 	Holders(ctx context.Context, s scope.Scope) ([]Holder, error)
+	// Preflight checks while planning, writing nothing, what a grant will
+	// need: that principal is an account and the scope's team or repository
+	// can be read. cannotWrite names, when it can tell, the permission the
+	// token lacks for the grant itself ("" when it has it or cannot tell).
+	Preflight(ctx context.Context, principal string, s scope.Scope) (cannotWrite string, err error)
 }
 
 // Max returns the higher of two accesses of one kind, comparing the direct

@@ -286,6 +286,37 @@ func restored(s scope.Scope, h holding, prev target.Access) bool {
 	return !h.expired && scope.Rank(s.Kind, h.access.Direct) <= scope.Rank(s.Kind, prev.Direct)
 }
 
+// Preflight reads the principal's account (GET /users/{username}), what it
+// holds at the scope (the shared snapshot a refresh loads anyway), and for a
+// repository the token's own permissions on it. GitHub tells nobody whether a
+// token may change a team's members short of trying, so a team scope's
+// write permission is not judged here.
+func (t *Target) Preflight(ctx context.Context, principal string, s scope.Scope) (string, error) {
+	if err := checkConcrete(s); err != nil {
+		return "", err
+	}
+	if _, _, err := t.gh.Users.Get(ctx, ghclient.Seg(principal)); err != nil {
+		if ghclient.IsNotFound(err) {
+			return "", fmt.Errorf("principal %q is not a GitHub account (GET /users/%s answered 404 Not Found): check the login's spelling", principal, principal)
+		}
+		return "", fmt.Errorf("read the account %s: %w", principal, ghclient.Explain(err))
+	}
+	if _, _, err := t.Inspect(ctx, target.User{Login: principal}, s); err != nil {
+		return "", fmt.Errorf("read what %s holds at %s: %w", principal, s.Resource(), err)
+	}
+	if s.Kind != scope.KindRepo {
+		return "", nil
+	}
+	r, _, err := t.gh.Repositories.Get(ctx, ghclient.Seg(s.Owner), ghclient.Seg(s.Name))
+	if err != nil {
+		return "", fmt.Errorf("read repository %s/%s: %w", s.Owner, s.Name, repoErr(s.Owner, s.Name, err))
+	}
+	if p := r.GetPermissions(); p != nil && !p["admin"] {
+		return fmt.Sprintf("the token cannot change the collaborators of %s/%s: granting and revoking need admin on the repository (a GitHub App needs administration=write; a fine-grained token, Administration: read and write)", s.Owner, s.Name), nil
+	}
+	return "", nil
+}
+
 // IsOrgOwner reports whether login is an active owner of org. Exclusive
 // policies use it to never lower an org owner's access, which GitHub would
 // not let them remove anyway.

@@ -644,3 +644,33 @@ func TestIsOrgOwner(t *testing.T) {
 		}
 	}
 }
+
+// Preflight writes nothing, and tells a token that can read a repository's
+// collaborators but not change them from one that can.
+func TestPreflightNamesTheMissingWritePermission(t *testing.T) {
+	f := newFake(t)
+	f.AddInstallationToken("tok-reader", githubfake.Installation{App: "reader", Account: "acme",
+		Permissions: map[string]string{"members": "read", "administration": "read"}})
+	reader, err := ghclient.New(ghclient.Config{Token: "tok-reader", BaseURL: f.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := mustScope(t, "github:repo:acme/app:push")
+	f.ResetCalls()
+	cannot, err := New(reader).Preflight(ctx, "alice", sc)
+	if err != nil || !strings.Contains(cannot, "administration=write") {
+		t.Errorf("read-only app: %q, %v", cannot, err)
+	}
+	cannot, err = newTarget(t, f).Preflight(ctx, "alice", sc)
+	if err != nil || cannot != "" {
+		t.Errorf("org owner: %q, %v", cannot, err)
+	}
+	if _, err := newTarget(t, f).Preflight(ctx, "nobody-here", sc); err == nil || !strings.Contains(err.Error(), `"nobody-here" is not a GitHub account`) {
+		t.Errorf("unknown principal: %v", err)
+	}
+	for route, n := range f.AllCalls() {
+		if !strings.HasPrefix(route, "GET ") && n > 0 {
+			t.Errorf("preflight wrote: %s", route)
+		}
+	}
+}
