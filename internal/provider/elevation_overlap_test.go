@@ -21,8 +21,10 @@ import (
 // of that apply); when the second expires, everything goes.
 func TestAccElevation_extensionOutlivesTheFirst(t *testing.T) {
 	gh := fakeGitHub(t)
-	first := elevation("first", "mona", "github:team:acme/oncall", "6s")
-	second := elevation("second", "mona", "github:team:acme/oncall", "16s", "overlaps = [jit_elevation.first]")
+	// Windows wide enough that a loaded machine still runs step 2 while the
+	// first is in force: each sleep only has to outlast a window.
+	first := elevation("first", "mona", "github:team:acme/oncall", "20s")
+	second := elevation("second", "mona", "github:team:acme/oncall", "45s", "overlaps = [jit_elevation.first]")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -40,7 +42,7 @@ func TestAccElevation_extensionOutlivesTheFirst(t *testing.T) {
 			{
 				// The first expires: one apply revokes it and gives the
 				// access back for the second.
-				PreConfig: func() { time.Sleep(7 * time.Second); gh.ResetCalls() },
+				PreConfig: func() { time.Sleep(21 * time.Second); gh.ResetCalls() },
 				Config:    config(gh, first+second),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("jit_elevation.first", plancheck.ResourceActionUpdate),
@@ -58,7 +60,7 @@ func TestAccElevation_extensionOutlivesTheFirst(t *testing.T) {
 				},
 			},
 			{
-				PreConfig:         sleepPast(10 * time.Second),
+				PreConfig:         sleepPast(25 * time.Second),
 				Config:            config(gh, first+second),
 				Check:             teamRole(gh, "oncall", "mona", "", ""),
 				ConfigStateChecks: []statecheck.StateCheck{expectStatus("jit_elevation.second", "expired")},
