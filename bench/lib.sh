@@ -56,7 +56,9 @@ reset_fake() {
   fake POST /_fake/load "@$WORK/seed.json" >/dev/null
 }
 
-# write_seed: the org, teams, users, the repositories the elevations name,
+# write_seed: the orgs, teams, users, the repositories the elevations name
+# (other/svcN too: out of the policies' scopes, but the provider checks while
+# planning that each exists),
 # the trusted settings on main and the reviewed pull request (based on main)
 # that every scenario uses. Every principal is an org member, so team grants
 # are active at once (not invitations).
@@ -72,8 +74,8 @@ write_seed() {
                   + ([$users[] | {key: ., value: "member"}] | from_entries)),
         teams: ([{slug: "sre-leads", members: {"sre1": "member", "sre2": "maintainer"}}]
                 + [range(0; 5) | {slug: "team\(.)"}])
-      }],
-      repos: ([range(0; 20) | {owner: "acme", name: "svc\(.)"}] + [{
+      }, {name: "other", members: {"jit-bot": "admin"}}],
+      repos: ([range(0; 20) | {owner: "acme", name: "svc\(.)"}, {owner: "other", name: "svc\(.)"}] + [{
         owner: "acme", name: "infra",
         commits: [{sha: "b0a5e00000000000000000000000000000000001", branch: "main", author: "carol",
                    files: {".github/jit-gate.yml": "governance_approvers: [\"team:acme/sre-leads\"]\n"}}],
