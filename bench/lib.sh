@@ -78,7 +78,7 @@ write_seed() {
       repos: ([range(0; 20) | {owner: "acme", name: "svc\(.)"}, {owner: "other", name: "svc\(.)"}] + [{
         owner: "acme", name: "infra",
         commits: [{sha: "b0a5e00000000000000000000000000000000001", branch: "main", author: "carol",
-                   files: {".github/jit-gate.yml": "governance_approvers: [\"team:acme/sre-leads\"]\n"}}],
+                   files: {".github/jit-gate.yml": "governance_approvers: [\"team:acme/sre-leads\"]\nallow_types: [terraform_data]\n"}}],
         pulls: [{
           number: 1, author: "carol", title: "Elevations for the benchmark",
           commits: [{sha: "c0ffee0000000000000000000000000000000001", author: "carol", committer: "carol"}],

@@ -4,6 +4,7 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/lifecycle"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
+	"github.com/jitgate/terraform-provider-jit/internal/scope"
 )
 
 // RuleOverlap (added beside DESIGN's ids): a request for a principal at a
@@ -36,7 +37,7 @@ type OverlapReport struct {
 // referenced; if the request is granted before that destroy, it records
 // the destroyed one's grant as the principal's access and then loses its
 // own with it: less access, never more.)
-func overlapsOf(p *plan.Plan, rq *plan.ElevationChange) []OverlapReport {
+func overlapsOf(rq *plan.ElevationChange, live map[string][]*plan.ElevationChange) []OverlapReport {
 	el := rq.After
 	out := []OverlapReport{}
 	if el == nil || el.IsUnknown("principal") || el.IsUnknown("scope") {
@@ -46,9 +47,8 @@ func overlapsOf(p *plan.Plan, rq *plan.ElevationChange) []OverlapReport {
 	for _, o := range el.Overlaps {
 		declared[o.ID] = true
 	}
-	for i := range p.Elevations {
-		ec := &p.Elevations[i]
-		if ec.Address == rq.Address || ec.Before == nil || ec.After == nil || !policy.Live(ec.Before.Status) || !lifecycle.SameGroup(el, ec.Before) {
+	for _, ec := range live[resourceKey(el)] {
+		if ec.Address == rq.Address || !lifecycle.SameGroup(el, ec.Before) {
 			continue
 		}
 		out = append(out, OverlapReport{Address: ec.Address, Scope: ec.Before.Scope, ExpiresAt: ec.Before.ExpiresAt, Declared: declared[ec.Before.ID]})
@@ -56,9 +56,38 @@ func overlapsOf(p *plan.Plan, rq *plan.ElevationChange) []OverlapReport {
 	return out
 }
 
+// liveByResource indexes the elevations whose prior state holds a grant and
+// that the plan keeps, by team or repository, so a request is compared with
+// those of its own team or repository only (a plan of thousands of
+// elevations would otherwise compare every pair).
+func liveByResource(p *plan.Plan) map[string][]*plan.ElevationChange {
+	live := map[string][]*plan.ElevationChange{}
+	for i := range p.Elevations {
+		ec := &p.Elevations[i]
+		if ec.Before == nil || ec.After == nil || !policy.Live(ec.Before.Status) {
+			continue
+		}
+		if k := resourceKey(ec.Before); k != "" {
+			live[k] = append(live[k], ec)
+		}
+	}
+	return live
+}
+
+// resourceKey is the team or repository of el's scope; "" when it does not
+// parse, which lifecycle.SameGroup matches with nothing either.
+func resourceKey(el *policy.Elevation) string {
+	s, err := scope.Parse(el.Scope)
+	if err != nil {
+		return ""
+	}
+	return s.Resource()
+}
+
 func overlap(v *view) []Violation {
 	var out []Violation
-	for i, rq := range v.requests {
+	earlier := map[string][]request{} // requests with a known principal, by team or repository
+	for _, rq := range v.requests {
 		if rq.el == nil {
 			continue
 		}
@@ -68,11 +97,18 @@ func overlap(v *view) []Violation {
 					o.Address, rq.el.Principal, o.Scope, o.ExpiresAt, o.Address))
 			}
 		}
-		for _, other := range v.requests[:i] {
-			if other.el != nil && !rq.el.IsUnknown("principal") && !other.el.IsUnknown("principal") && lifecycle.SameGroup(rq.el, other.el) {
+		if rq.el.IsUnknown("principal") {
+			continue
+		}
+		k := resourceKey(rq.el)
+		for _, other := range earlier[k] {
+			if lifecycle.SameGroup(rq.el, other.el) {
 				out = append(out, violation(rq.Address, "%s and %s request access for %s at the same team or repository in one plan: request one, then the other listing it in overlaps",
 					other.Address, rq.Address, rq.el.Principal))
 			}
+		}
+		if k != "" {
+			earlier[k] = append(earlier[k], rq)
 		}
 	}
 	for i := range v.plan.Elevations {

@@ -71,8 +71,9 @@ func newView(p *plan.Plan, f Facts, o Options) *view {
 	v.covered = inForceCoverage(p)
 	v.shadow = shadowAccess(p, v.covered, o.Settings.TokenAccounts)
 	v.overlaps = map[string][]OverlapReport{}
+	live := liveByResource(p)
 	for _, rq := range v.requests {
-		v.overlaps[rq.Address] = overlapsOf(p, rq.ElevationChange)
+		v.overlaps[rq.Address] = overlapsOf(rq.ElevationChange, live)
 	}
 	v.scopes = governedScopes(p)
 	v.judgeOutside()
