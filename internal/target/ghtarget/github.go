@@ -286,7 +286,8 @@ func restored(s scope.Scope, h holding, prev target.Access) bool {
 	return !h.expired && scope.Rank(s.Kind, h.access.Direct) <= scope.Rank(s.Kind, prev.Direct)
 }
 
-// Preflight reads the principal's account (GET /users/{username}), what it
+// Preflight reads the principal's account (GET /users/{username}, once per
+// process), what it
 // holds at the scope (the shared snapshot a refresh loads anyway), and for a
 // repository the token's own permissions on it. GitHub tells nobody whether a
 // token may change a team's members short of trying, so a team scope's
@@ -295,13 +296,13 @@ func (t *Target) Preflight(ctx context.Context, principal string, s scope.Scope)
 	if err := checkConcrete(s); err != nil {
 		return "", err
 	}
-	if _, _, err := t.gh.Users.Get(ctx, ghclient.Seg(principal)); err != nil {
-		if ghclient.IsNotFound(err) {
-			return "", fmt.Errorf("principal %q is not a GitHub account (GET /users/%s answered 404 Not Found): check the login's spelling", principal, principal)
-		}
-		return "", fmt.Errorf("read the account %s: %w", principal, ghclient.Explain(err))
+	// Through the per-process account cache the grant uses too, so a plan
+	// and its apply look each account up once.
+	who, err := t.identify(ctx, target.User{Login: principal})
+	if err != nil {
+		return "", err
 	}
-	if _, _, err := t.Inspect(ctx, target.User{Login: principal}, s); err != nil {
+	if _, _, err := t.Inspect(ctx, who, s); err != nil {
 		return "", fmt.Errorf("read what %s holds at %s: %w", principal, s.Resource(), err)
 	}
 	if s.Kind != scope.KindRepo {
@@ -382,7 +383,7 @@ func (t *Target) identify(ctx context.Context, who target.User) (target.User, er
 	case ghclient.IsNotFound(err) && who.ID != 0:
 		return who, fmt.Errorf("GitHub account %d (last known as %s) no longer exists", who.ID, who.Login)
 	case ghclient.IsNotFound(err):
-		return who, fmt.Errorf("GitHub has no account %s", who.Login)
+		return who, fmt.Errorf("principal %q is not a GitHub account (GET /users/%s answered 404 Not Found): check the login's spelling", who.Login, who.Login)
 	case err != nil:
 		return who, fmt.Errorf("look up GitHub account %s: %w", who.Login, ghclient.Explain(err))
 	}
