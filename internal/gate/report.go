@@ -67,6 +67,12 @@ type Facts struct {
 	// HeldKey. A request whose entry is missing cannot be told apart from
 	// shadow access, and blocks.
 	Held map[string]string
+	// Bound attributes, in apply mode, each created or replaced elevation
+	// (by address) to the pull request that introduced it; PRs holds the
+	// facts of those pull requests other than Number's. A request missing
+	// from Bound is unbound.
+	Bound map[string]Bound
+	PRs   map[int]Facts
 }
 
 // ChangedFile is one file a pull request changes, as GitHub lists it.
@@ -191,6 +197,9 @@ type ElevationReport struct {
 	// Overlaps are the elevations in force for the same principal and team
 	// or repository: a request that extends them.
 	Overlaps []OverlapReport `json:"overlaps"`
+	// PR is the pull request it is judged on: in apply mode the one that
+	// introduced it, 0 when none could be told (approval.unbound).
+	PR int `json:"pr"`
 }
 
 // NotCounted is an approval that did not count, and why.
