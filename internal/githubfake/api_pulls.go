@@ -109,7 +109,11 @@ func (f *Fake) listCommitPulls(c *call) {
 			continue
 		}
 		p := is.pr
-		if p.headSHA == sha || p.mergeSHA == sha || slices.ContainsFunc(p.commits, func(cm *commit) bool { return cm.sha == sha }) {
+		listed := p.headSHA == sha || slices.ContainsFunc(p.commits, func(cm *commit) bool { return cm.sha == sha })
+		if p.mergeSHA == sha && !c.f.clock.Now().Before(p.associated) {
+			listed = true
+		}
+		if listed {
 			found = append(found, is)
 		}
 	}
