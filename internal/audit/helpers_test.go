@@ -52,6 +52,11 @@ func world(t *testing.T, opts ...githubfake.Option) (*githubfake.Fake, *github.C
 	f.AddCommit("acme", "infra", n, prHead, "alice", "alice")
 	f.AddReview("acme", "infra", n, "bob", "APPROVED", prHead)
 	f.AddReview("acme", "infra", n, "mona", "APPROVED", prHead)
+	// main: a first commit, the merge of an earlier pull request (tell's),
+	// then this one's.
+	root := f.PushCommit("acme", "infra", githubfake.RepoCommit{Branch: "main", Author: "alice", Message: "init"})
+	f.PushCommit("acme", "infra", githubfake.RepoCommit{SHA: earlierSHA, Parents: []string{root}, Branch: "main", Author: "alice", Message: "earlier"})
+	f.PushCommit("acme", "infra", githubfake.RepoCommit{SHA: mergeSHA, Parents: []string{earlierSHA}, Branch: "main", Author: "alice", Message: "merge"})
 	f.MergePR("acme", "infra", n, mergeSHA)
 	return f, clientFor(t, f, token), n
 }

@@ -41,8 +41,8 @@ func ReadLog(ctx context.Context, client *github.Client, t Trail, prs []int) (*L
 	// The gate's records name the pull requests their copies are on; an
 	// edited one still leads to its intact copy.
 	for _, e := range l.Ledger {
-		if strings.EqualFold(e.Author, l.Self) && e.err == nil && e.rec.PR > 0 {
-			prs = append(prs, e.rec.PR)
+		if strings.EqualFold(e.Author, l.Self) && e.err == nil {
+			prs = append(prs, e.rec.copyTargets()...)
 		}
 	}
 	for _, pr := range prs {

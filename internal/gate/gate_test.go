@@ -70,7 +70,7 @@ func scenario() (*plan.Plan, Facts) {
 		Reviews:     []Review{{Login: "bob", State: StateApproved, CommitID: head}},
 		Committers:  []string{"carol"},
 		TeamMembers: map[string][]string{"acme/sec": {"Dave"}, "acme/oncall": {"alice"}},
-		Anchor:      &Anchor{}, // a repository set up well (trust.anchor, apply mode)
+		Anchor:      &Anchor{},                                      // a repository set up well (trust.anchor, apply mode)
 		Bound:       map[string]Bound{"jit_elevation.req": {PR: 7}}, // introduced by this pull request (apply mode)
 		// alice holds nothing at acme/api yet, as GitHub tells.
 		Held: map[string]string{

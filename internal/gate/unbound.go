@@ -1,5 +1,10 @@
 package gate
 
+import (
+	"github.com/jitgate/terraform-provider-jit/internal/plan"
+	"github.com/jitgate/terraform-provider-jit/internal/policy"
+)
+
 // RuleApprovalUnbound: in apply mode, an elevation is granted only on the
 // approvals of the pull request that introduced it (DESIGN, "The whole
 // plan is judged"); one the gate cannot attribute to exactly one pull
@@ -57,4 +62,24 @@ func approvalUnbound(v *view) []Violation {
 		}
 		return nil
 	})
+}
+
+// Requested is a created or replaced elevation of a plan, as attribution
+// sees it: its address and policy.ContentKey.
+type Requested struct {
+	Address, ContentKey string
+}
+
+// Requests lists the plan's created or replaced elevations (those the
+// rules judge as requests), in plan order.
+func Requests(p *plan.Plan) []Requested {
+	var out []Requested
+	for _, rq := range requestView(p, Facts{}, Options{}).requests {
+		r := Requested{Address: rq.Address}
+		if rq.el != nil {
+			r.ContentKey = policy.ContentKey(rq.el)
+		}
+		out = append(out, r)
+	}
+	return out
 }
