@@ -19,7 +19,9 @@ import (
 // apply-mode record judged, oldest first, that the apply workflow judges
 // one by one (jit-gate record --outcome skipped --commit SHA) before it
 // judges --commit itself. 0 with the list (maybe empty), 2 on error, or
-// when no judged commit is near enough to catch up from.
+// when no judged commit is near enough to catch up from. It needs no seal
+// key: the plan job, which holds none, lists what it plans; apply mode
+// verifies the records itself.
 func unjudgedCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("jit-gate unjudged", flag.ContinueOnError)
 	fs.SetOutput(stderr)

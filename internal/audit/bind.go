@@ -67,11 +67,11 @@ type Chain struct {
 // to the last judged commit. parent is commit's first parent when the
 // caller read it already ("" reads it). API calls: reading the log (see
 // RecordedElevations), 1 per commit walked, and in a repository without
-// an audit log 1 to make sure the gate never opened one.
+// an audit log 1 to make sure the gate never opened one. Without a seal
+// key the records are taken unverified (Log.Recorded): a hint of what to
+// catch up on, which a forged record can only shorten, and the attribution
+// (Bind, which verifies) then finds the chain longer and unbinds.
 func ReadChain(ctx context.Context, client *github.Client, t Trail, commit, parent string) (Chain, error) {
-	if !t.Keys.CanVerify() {
-		return Chain{}, fmt.Errorf("apply mode attributes each elevation to the pull request that introduced it from the trusted audit records: %w", seal.ErrNoKey)
-	}
 	l, err := readLedger(ctx, client, t)
 	if err != nil {
 		return Chain{}, err
@@ -115,12 +115,12 @@ func ReadChain(ctx context.Context, client *github.Client, t Trail, commit, pare
 	return ch, nil
 }
 
-// judged maps each commit a trusted apply-mode record judged (lowercase)
+// judged maps each commit a usable apply-mode record judged (lowercase)
 // to the requests it attributed, by address; a later record wins.
 func (l *Log) judged() map[string]map[string]RecordGrant {
 	out := map[string]map[string]RecordGrant{}
-	for _, e := range l.trusted() {
-		if e.rec.Kind != KindApply || e.rec.Commit == "" {
+	for _, e := range l.Ledger {
+		if !l.usable(e) || e.rec.Kind != KindApply || e.rec.Commit == "" {
 			continue
 		}
 		c := strings.ToLower(e.rec.Commit)
@@ -164,6 +164,9 @@ func Bind(ctx context.Context, client *github.Client, run BindRun, requests []ga
 	out := map[string]gate.Bound{}
 	if len(requests) == 0 {
 		return out, nil
+	}
+	if !run.Keys.CanVerify() {
+		return nil, fmt.Errorf("apply mode attributes each elevation to the pull request that introduced it from the trusted audit records: %w", seal.ErrNoKey)
 	}
 	ch, err := ReadChain(ctx, client, run.Trail, run.Commit, run.Parent)
 	if err != nil {

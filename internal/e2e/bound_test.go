@@ -24,15 +24,15 @@ var (
 	pagerB = elevation{name: "pager_b", principal: `"erin"`, reason: `"OPS-8 rotate the paging keys"`}.String()
 )
 
-// jitGate runs the jit-gate binary with the apply environment (token, seal
-// key) and returns its exit code, stdout and stderr.
-func (w *workspace) jitGate(t *testing.T, commit string, args ...string) (int, string, string) {
+// jitGate runs the jit-gate binary with a token, GITHUB_SHA commit and env,
+// and returns its exit code, stdout and stderr.
+func (w *workspace) jitGate(t *testing.T, commit string, env []string, args ...string) (int, string, string) {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(binDir, "jit-gate"), args...)
-	cmd.Env = []string{
+	cmd.Env = append([]string{
 		"PATH=" + os.Getenv("PATH"), "GITHUB_TOKEN=" + token, "GITHUB_API_URL=" + w.gh.URL(),
-		"GITHUB_REPOSITORY=acme/infra", "GITHUB_SHA=" + commit, "JIT_GATE_SEAL_KEY=" + sealKey,
-	}
+		"GITHUB_REPOSITORY=acme/infra", "GITHUB_SHA=" + commit,
+	}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	var exit *exec.ExitError
@@ -46,7 +46,7 @@ func (w *workspace) jitGate(t *testing.T, commit string, args ...string) (int, s
 func (w *workspace) record(t *testing.T, commit, planJSON, outcome string, extra ...string) {
 	t.Helper()
 	args := append([]string{"record", "--mode", "apply", "--plan", planJSON, "--outcome", outcome, "--commit", commit, "--gate-login", "jit-gate[bot]"}, extra...)
-	if code, out, errOut := w.jitGate(t, commit, args...); code != 0 {
+	if code, out, errOut := w.jitGate(t, commit, []string{"JIT_GATE_SEAL_KEY=" + sealKey}, args...); code != 0 {
 		t.Fatalf("jit-gate record exited %d\n%s%s", code, out, errOut)
 	}
 }
@@ -69,11 +69,12 @@ func (w *workspace) applyRun(t *testing.T, commit, resources string) result {
 }
 
 // catchUp is the apply workflow's catch-up before judging commit: each
-// commit `jit-gate unjudged` lists, oldest first, is planned as it was
-// (configs) and recorded without applying. It returns the commits judged.
+// commit `jit-gate unjudged` lists (in the plan job, without the seal key),
+// oldest first, is planned as it was (configs) and recorded without
+// applying. It returns the commits judged.
 func (w *workspace) catchUp(t *testing.T, commit string, configs map[string]string) []string {
 	t.Helper()
-	code, out, errOut := w.jitGate(t, commit, "unjudged", "--gate-login", "jit-gate[bot]")
+	code, out, errOut := w.jitGate(t, commit, nil, "unjudged", "--gate-login", "jit-gate[bot]")
 	if code != 0 {
 		t.Fatalf("jit-gate unjudged exited %d\n%s%s", code, out, errOut)
 	}
@@ -221,7 +222,7 @@ func TestBoundApprovalsMergeQueueBatch(t *testing.T) {
 	w.apply(t, oncallPolicy)
 	w.judgeBase(t)
 
-	a := w.openPR(approvals("bob", "dave")...) // mona's elevation
+	a := w.openPR(approvals("bob", "dave")...)  // mona's elevation
 	typo := w.openPR()                          // unapproved, no elevation
 	c := w.openPR(approvals("bob", "carol")...) // erin's
 	mA, mT := w.merge(a), w.merge(typo)
