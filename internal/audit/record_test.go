@@ -248,7 +248,7 @@ func TestRecordBreakGlassFollowUp(t *testing.T) {
 		t.Fatalf("Recorded = %+v", got)
 	}
 	body := f.Comments("acme", "infra", got.Issue)[0].Body
-	msg := "mona's break-glass elevation to github:team:acme/oncall (granted " + bg.GrantedAt + ") has no post-hoc approval on pull request #1 from policy \"oncall\" approvers"
+	msg := "mona's break-glass elevation to github:team:acme/oncall (granted " + bg.GrantedAt + ") has 0 of 1 post-hoc approvals (required_approvals) on pull request #1 from policy \"oncall\" approvers"
 	if !strings.Contains(body, "**Outcome: skipped.** Nothing was applied in this run.") || !strings.Contains(body, "| jit\\_elevation\\.bg | "+report.Escape(msg)) {
 		t.Errorf("follow-up record:\n%s", body)
 	}

@@ -144,6 +144,9 @@ const (
 	RevokeExpired   = "expired"
 	RevokeDestroyed = "destroyed"
 	RevokeDrift     = "drift"
+	// RevokeUnreviewed (added beside DESIGN's): a break-glass grant whose
+	// post-hoc review did not come within review_within.
+	RevokeUnreviewed = "break_glass_unreviewed"
 )
 
 // Report is the gate's result: exactly the `--format json` object of DESIGN.md.
