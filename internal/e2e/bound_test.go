@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -62,7 +63,12 @@ func (w *workspace) applyRun(t *testing.T, commit, resources string) result {
 		w.record(t, commit, planJSON, "skipped")
 		return r
 	}
-	w.terraform(t, "apply", "-input=false", "plan.bin")
+	// As the workflow's apply: GITHUB_SHA becomes granted_by_commit.
+	apply := w.terraformCmd("apply", "-input=false", "-no-color", "plan.bin")
+	apply.Env = append(apply.Env, "GITHUB_SHA="+commit)
+	if out, err := apply.CombinedOutput(); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
 	state := w.writeFile(t, "state.json", w.terraform(t, "show", "-json"))
 	w.record(t, commit, planJSON, "success", "--state", state)
 	return r
@@ -316,5 +322,77 @@ func TestBoundApprovalsAssociationRetry(t *testing.T) {
 	t.Logf("check --mode apply, 1 elevation, 1 merge: %d calls %v", w.gh.TotalCalls(), w.gh.AllCalls())
 	if n := w.gh.Calls("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"); n != 1 {
 		t.Errorf("the merge commit's pull requests were listed %d times, want once", n)
+	}
+}
+
+// bgPolicy needs two approvals, and none up front for a break-glass
+// request, whose post-hoc review is due within 2 seconds.
+const bgPolicy = `
+resource "jit_optout_policy" "bg" {
+  name               = "bg"
+  scopes             = ["github:team:acme/oncall"]
+  max_duration       = "2h"
+  required_approvals = 2
+  approvers          = ["bob", "carol"]
+
+  break_glass {
+    enabled            = true
+    max_duration       = "1h"
+    required_approvals = 0
+    review_within      = "2s"
+  }
+}
+`
+
+// A break-glass grant is reviewed after the fact by the policy's
+// required_approvals: one approval of two is not enough, and once
+// review_within has passed the drift workflow revokes the grant through the
+// revoke engine, and the audit log says why.
+func TestBreakGlassPostHocReview(t *testing.T) {
+	t.Parallel()
+	w := newWorkspace(t)
+	w.apply(t, bgPolicy)
+	w.judgeBase(t)
+	config := bgPolicy + elevation{name: "bg", policyID: "jit_optout_policy.bg.id", duration: `"1h"`}.String()
+	config = strings.Replace(config, "duration  = \"1h\"", "duration  = \"1h\"\n  break_glass = true", 1)
+
+	n := w.openPR()
+	m := w.merge(n)
+	w.applyRun(t, m, config).expect(t, 0)
+	if role, _, _ := w.gh.TeamMembership("acme", "oncall", "mona"); role == "" {
+		t.Fatal("the break-glass grant was not made")
+	}
+	w.gh.AddReview("acme", "infra", n, "bob", gate.StateApproved, "") // after the grant: post-hoc
+	time.Sleep(3 * time.Second)                                       // review_within has passed
+
+	drift := w.gate(t, w.plan(t, config), nil, "--mode=drift")
+	drift.expect(t, 1, gate.RuleBreakGlassUnreviewed)
+	if msg := drift.report.Violations[0].Message; !strings.Contains(msg, "has 1 of 2 post-hoc approvals (required_approvals)") {
+		t.Errorf("one approval of two: %s", msg)
+	}
+	data, err := json.Marshal(drift.report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := w.writeFile(t, "drift.json", data)
+
+	state := w.writeFile(t, "state-now.json", w.terraform(t, "show", "-json"))
+	code, out, errOut := w.jitGate(t, w.main, nil, "revoke", "--state", state, "--unreviewed", report, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"why": "break_glass_unreviewed"`) || !strings.Contains(out, `"result": "revoked"`) {
+		t.Fatalf("jit-gate revoke --unreviewed: exit %d\n%s%s", code, out, errOut)
+	}
+	if role, _, _ := w.gh.TeamMembership("acme", "oncall", "mona"); role != "" {
+		t.Errorf("mona is still in acme/oncall as %q", role)
+	}
+	revoked := w.writeFile(t, "revoked.json", []byte(out))
+	if code, out, errOut := w.jitGate(t, w.main, []string{"JIT_GATE_SEAL_KEY=" + sealKey}, "record", "--revoked", revoked, "--gate-login", "jit-gate[bot]"); code != 0 ||
+		!strings.Contains(out, "| break\\_glass\\_unreviewed |") {
+		t.Errorf("record --revoked: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// With the second approval the review is done.
+	w.gh.AddReview("acme", "infra", n, "carol", gate.StateApproved, "")
+	if r := w.gate(t, w.plan(t, config), nil, "--mode=drift"); slices.Contains(rulesOn(r, "jit_elevation.bg"), gate.RuleBreakGlassUnreviewed) {
+		t.Errorf("two approvals of two:\n%s", r.output)
 	}
 }
