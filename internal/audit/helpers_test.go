@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/jitgate/terraform-provider-jit/internal/clock"
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/githubfake"
@@ -139,7 +140,7 @@ func stateAfter() []Grant {
 
 func run(t *testing.T, p *plan.Plan, state []Grant, outcome string, mode gate.Mode, commit string) RecordRun {
 	return RecordRun{Trail: trail(t), Plan: p, State: state, Outcome: outcome, Mode: mode, Commit: commit,
-		RunURL: "https://github.com/acme/infra/actions/runs/7", Now: applied.Add(time.Minute)}
+		RunURL: "https://github.com/acme/infra/actions/runs/7", Now: applied.Add(time.Minute), Clock: clock.NewVirtual(applied)}
 }
 
 // ledgerIssue returns the one audit-log issue.
