@@ -116,11 +116,22 @@ func ReadChain(ctx context.Context, client *github.Client, t Trail, commit, pare
 }
 
 // judged maps each commit a usable apply-mode record judged (lowercase)
-// to the requests it attributed, by address; a later record wins.
+// to the requests it attributed, by address; a later record wins. A record
+// spread over several comments counts only with every part: one part
+// deleted would hide the requests it lists, which would then pass for new.
 func (l *Log) judged() map[string]map[string]RecordGrant {
+	parts := map[string]map[int]bool{} // by record id: the parts at hand
+	for _, e := range l.Ledger {
+		if l.usable(e) && e.rec.Parts > 0 {
+			if parts[e.rid()] == nil {
+				parts[e.rid()] = map[int]bool{}
+			}
+			parts[e.rid()][e.rec.Part] = true
+		}
+	}
 	out := map[string]map[string]RecordGrant{}
 	for _, e := range l.Ledger {
-		if !l.usable(e) || e.rec.Kind != KindApply || e.rec.Commit == "" {
+		if !l.usable(e) || e.rec.Kind != KindApply || e.rec.Commit == "" || (e.rec.Parts > 0 && len(parts[e.rid()]) != e.rec.Parts) {
 			continue
 		}
 		c := strings.ToLower(e.rec.Commit)

@@ -71,3 +71,22 @@ func TestBind(t *testing.T) {
 		t.Errorf("records deleted: %+v, %v", b, err)
 	}
 }
+
+// A record in several parts judges its commit only with every part: a
+// part deleted would hide the requests it lists, which would then pass for
+// new since that commit.
+func TestJudgedNeedsEveryPart(t *testing.T) {
+	part := func(i, n int, address string) entry {
+		return entry{Comment: Comment{Author: "gatekeeper"}, status: seal.Valid, seq: 1,
+			marker: seal.Marker{Extra: map[string]string{seal.FieldRID: "r1"}},
+			rec:    Record{Kind: KindApply, Commit: mergeSHA, Part: i, Parts: n, Grants: []RecordGrant{{Address: address, PR: 3}}}}
+	}
+	whole := &Log{Self: "gatekeeper", Ledger: []entry{part(1, 2, "jit_elevation.a"), part(2, 2, "jit_elevation.b")}}
+	if j := whole.judged()[mergeSHA]; len(j) != 2 {
+		t.Errorf("both parts: judged %v", j)
+	}
+	cut := &Log{Self: "gatekeeper", Ledger: []entry{part(2, 2, "jit_elevation.b")}}
+	if j, ok := cut.judged()[mergeSHA]; ok {
+		t.Errorf("a part missing: judged %v, want the commit unjudged", j)
+	}
+}
