@@ -36,9 +36,12 @@ commands:
           branch protection, CODEOWNERS, environments, pinned actions)
   request write an elevation the policy allows into a file of its own, ready
           for a pull request (--open-pr opens it and requests the reviews)
+  unjudged
+          the commits since the last one the gate judged in apply mode, oldest
+          first: the apply workflow judges each before the commit it applies
   version print the version, commit and build date (also --version)
 
-Run "jit-gate check -h" (or revoke, sweep, record, audit, prune, doctor, request -h) for the flags.
+Run "jit-gate check -h" (or revoke, sweep, record, audit, prune, doctor, request, unjudged -h) for the flags.
 Exit codes: 0 pass, 1 blocked (audit --verify: the trail does not check;
 doctor: a point fails), 2 error.
 `
@@ -74,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return versionCmd(args[1:], stdout, stderr)
 	case "doctor":
 		return doctorCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "unjudged":
+		return unjudgedCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitPass

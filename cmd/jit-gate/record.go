@@ -81,6 +81,7 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 	mode := fs.String("mode", string(gate.ModeApply), "apply (the pull request merged as GITHUB_SHA gets a copy of the record) or drift (a scheduled or manual run, with the break-glass follow-up); either way the record goes to the audit log")
 	repo := fs.String("repo", getenv("GITHUB_REPOSITORY"), "repository `OWNER/NAME` (default $GITHUB_REPOSITORY)")
 	fs.StringVar(&cfg.gateLogin, "gate-login", "", gateLoginUsage)
+	fs.StringVar(&cfg.sha, "commit", cfg.sha, "apply mode: the `commit` judged (default $GITHUB_SHA); the apply workflow's catch-up judges each commit jit-gate unjudged lists with --outcome skipped")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -113,7 +114,7 @@ func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (r
 	case cfg.token == "":
 		return cfg, errors.New("GITHUB_TOKEN is not set: record writes its entries to GitHub")
 	case cfg.sha == "":
-		return cfg, errors.New("GITHUB_SHA is not set: the record names the commit that was applied")
+		return cfg, errors.New("GITHUB_SHA is not set (nor --commit): the record names the commit that was applied")
 	}
 	if cfg.keys, err = sealing(getenv); err != nil {
 		return cfg, err
@@ -212,8 +213,12 @@ func published(res audit.Recorded, err error, summary string, stdout, stderr io.
 	switch {
 	case res.Issue == 0:
 		fmt.Fprintln(stderr, "jit-gate record: nothing to record")
-	case res.PR > 0:
-		fmt.Fprintf(stderr, "jit-gate record: record %s on the audit-log issue #%d, copied to pull request #%d (%d comment(s) posted)\n", seqs(res.Seq), res.Issue, res.PR, res.Comments)
+	case len(res.PRs) > 0:
+		prs := make([]string, len(res.PRs))
+		for i, n := range res.PRs {
+			prs[i] = fmt.Sprintf("#%d", n)
+		}
+		fmt.Fprintf(stderr, "jit-gate record: record %s on the audit-log issue #%d, copied to pull request %s (%d comment(s) posted)\n", seqs(res.Seq), res.Issue, strings.Join(prs, ", "), res.Comments)
 	default:
 		fmt.Fprintf(stderr, "jit-gate record: record %s on the audit-log issue #%d (%d comment(s) posted)\n", seqs(res.Seq), res.Issue, res.Comments)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/jitgate/terraform-provider-jit/internal/clock"
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 	"github.com/jitgate/terraform-provider-jit/internal/githubfake"
@@ -52,6 +53,11 @@ func world(t *testing.T, opts ...githubfake.Option) (*githubfake.Fake, *github.C
 	f.AddCommit("acme", "infra", n, prHead, "alice", "alice")
 	f.AddReview("acme", "infra", n, "bob", "APPROVED", prHead)
 	f.AddReview("acme", "infra", n, "mona", "APPROVED", prHead)
+	// main: a first commit, the merge of an earlier pull request (tell's),
+	// then this one's.
+	root := f.PushCommit("acme", "infra", githubfake.RepoCommit{Branch: "main", Author: "alice", Message: "init"})
+	f.PushCommit("acme", "infra", githubfake.RepoCommit{SHA: earlierSHA, Parents: []string{root}, Branch: "main", Author: "alice", Message: "earlier"})
+	f.PushCommit("acme", "infra", githubfake.RepoCommit{SHA: mergeSHA, Parents: []string{earlierSHA}, Branch: "main", Author: "alice", Message: "merge"})
 	f.MergePR("acme", "infra", n, mergeSHA)
 	return f, clientFor(t, f, token), n
 }
@@ -134,7 +140,7 @@ func stateAfter() []Grant {
 
 func run(t *testing.T, p *plan.Plan, state []Grant, outcome string, mode gate.Mode, commit string) RecordRun {
 	return RecordRun{Trail: trail(t), Plan: p, State: state, Outcome: outcome, Mode: mode, Commit: commit,
-		RunURL: "https://github.com/acme/infra/actions/runs/7", Now: applied.Add(time.Minute)}
+		RunURL: "https://github.com/acme/infra/actions/runs/7", Now: applied.Add(time.Minute), Clock: clock.NewVirtual(applied)}
 }
 
 // ledgerIssue returns the one audit-log issue.

@@ -41,8 +41,8 @@ func ReadLog(ctx context.Context, client *github.Client, t Trail, prs []int) (*L
 	// The gate's records name the pull requests their copies are on; an
 	// edited one still leads to its intact copy.
 	for _, e := range l.Ledger {
-		if strings.EqualFold(e.Author, l.Self) && e.err == nil && e.rec.PR > 0 {
-			prs = append(prs, e.rec.PR)
+		if strings.EqualFold(e.Author, l.Self) && e.err == nil {
+			prs = append(prs, e.rec.copyTargets()...)
 		}
 	}
 	for _, pr := range prs {
@@ -176,8 +176,7 @@ func MergedPRs(ctx context.Context, client *github.Client, owner, repo string, g
 func (l *Log) Recorded() map[string]bool {
 	out := map[string]bool{}
 	for _, e := range l.Ledger {
-		unverified := !l.keys.CanVerify() && e.status == seal.UnknownKey
-		if !e.trusted(l.Self) && !(unverified && strings.EqualFold(e.Author, l.Self) && !e.edited() && e.err == nil && e.seq > 0) {
+		if !l.usable(e) {
 			continue
 		}
 		for _, g := range e.rec.Grants {
@@ -187,6 +186,14 @@ func (l *Log) Recorded() map[string]bool {
 		}
 	}
 	return out
+}
+
+// usable reports whether a record may be relied on as far as the keys at
+// hand tell: trusted, or, read without any seal key, written by the gate's
+// account with a keyed seal, unedited and readable (unverified).
+func (l *Log) usable(e entry) bool {
+	unverified := !l.keys.CanVerify() && e.status == seal.UnknownKey
+	return e.trusted(l.Self) || (unverified && strings.EqualFold(e.Author, l.Self) && !e.edited() && e.err == nil && e.seq > 0)
 }
 
 // Untrusted counts the record comments of the log that cannot be relied on.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/jitgate/terraform-provider-jit/internal/clock"
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/policy"
@@ -49,6 +51,9 @@ type RecordRun struct {
 	// Settings are the trusted settings the pull request is judged by
 	// (TrustedSettings); the zero value is settings.Default.
 	Settings settings.Settings
+	// Clock waits while GitHub associates a merge commit with its pull
+	// request; nil is the system clock.
+	Clock clock.Clock
 }
 
 // Recorded is where a run's record went.
@@ -56,7 +61,8 @@ type Recorded struct {
 	Record   Record
 	Issue    int   // the audit-log issue of its (last) part; 0 when there was nothing to record
 	Seq      []int // its positions in the trail, one per part
-	PR       int   // the pull request it was copied to; 0 when none
+	PR       int   // the first pull request it was copied to; 0 when none
+	PRs      []int // every pull request it was copied to (copyTargets)
 	Comments int   // comments posted (parts already there from an earlier attempt are not posted again)
 }
 
@@ -75,7 +81,7 @@ type Recorded struct {
 func Write(ctx context.Context, client *github.Client, run RecordRun) (Recorded, error) {
 	rec := Record{Kind: KindApply, Repo: run.repo(), Outcome: run.Outcome, Commit: run.Commit, RunURL: run.RunURL, RecordedAt: run.Now}
 	opts := gate.Options{Mode: run.Mode, Settings: run.Settings, AfterApply: true}
-	src := prfacts.Source{Owner: run.Owner, Repo: run.Repo, Now: run.Now}
+	src := prfacts.Source{Owner: run.Owner, Repo: run.Repo, Now: run.Now, Clock: run.Clock}
 	switch run.Mode {
 	case gate.ModeApply:
 		src.MergeCommit = run.Commit
@@ -95,6 +101,13 @@ func Write(ctx context.Context, client *github.Client, run RecordRun) (Recorded,
 	case err != nil:
 		return Recorded{}, err
 	}
+	if run.Mode == gate.ModeApply {
+		// Each request is recorded with the pull request that introduced
+		// it, which the next apply's attribution starts from.
+		if err := BindFacts(ctx, client, BindRun{Trail: run.Trail, Commit: run.Commit, PR: facts.Number, Clock: run.Clock}, run.Plan, &facts); err != nil {
+			return Recorded{}, err
+		}
+	}
 	rec.PR = facts.Number
 	fill(&rec, run.Plan, gate.Evaluate(run.Plan, facts, opts), run.State)
 	rec.Swept = run.Swept
@@ -105,7 +118,7 @@ func Write(ctx context.Context, client *github.Client, run RecordRun) (Recorded,
 func writeRecord(ctx context.Context, client *github.Client, t Trail, rec Record, now time.Time) (Recorded, error) {
 	rec.normalize()
 	out := Recorded{Record: rec}
-	if rec.Empty() {
+	if rec.Empty() && !rec.judges() {
 		return out, nil
 	}
 	if !t.Keys.CanSeal() {
@@ -143,15 +156,35 @@ func writeRecord(ctx context.Context, client *github.Client, t Trail, rec Record
 		out.Issue = e.Number
 		out.Seq = append(out.Seq, e.seq)
 	}
-	if rec.PR > 0 {
-		n, err := w.copyTo(ctx, rec.PR, posted)
+	for _, pr := range rec.copyTargets() {
+		n, err := w.copyTo(ctx, pr, posted)
 		out.Comments += n
 		if err != nil {
-			return out, fmt.Errorf("copying record %d to pull request #%d: %w", out.Seq[0], rec.PR, err)
+			return out, fmt.Errorf("copying record %d to pull request #%d: %w", out.Seq[0], pr, err)
 		}
-		out.PR = rec.PR
+		out.PRs = append(out.PRs, pr)
+	}
+	if len(out.PRs) > 0 {
+		out.PR = out.PRs[0]
 	}
 	return out, nil
+}
+
+// copyTargets are the pull requests a record is copied to, where reviewers
+// look: the one merged as its commit, unless the record only says the
+// commit was judged, and every one a grant is attributed to, which
+// introduced it.
+func (rec Record) copyTargets() []int {
+	var out []int
+	if rec.PR > 0 && !rec.Empty() {
+		out = append(out, rec.PR)
+	}
+	for _, g := range rec.Grants {
+		if rec.Kind == KindApply && g.PR > 0 && !slices.Contains(out, g.PR) {
+			out = append(out, g.PR)
+		}
+	}
+	return out
 }
 
 // fill adds to rec the grants and revocations of the plan, as the gate
@@ -184,7 +217,7 @@ func fill(rec *Record, p *plan.Plan, r gate.Report, state []Grant) {
 		ec := changes[e.Address]
 		g := RecordGrant{
 			Address: e.Address, Policy: e.Policy, Principal: e.Principal, Scope: e.Scope, Duration: e.Duration, BreakGlass: e.BreakGlass,
-			ApprovedBy: e.ApprovedBy, From: AtApply, To: AtApply + " + " + e.Duration, PR: rec.PR, Verdict: verdict(e.Address),
+			ApprovedBy: e.ApprovedBy, From: AtApply, To: AtApply + " + " + e.Duration, PR: e.PR, Verdict: verdict(e.Address),
 		}
 		if ec.After != nil {
 			g.Reason, g.Ticket, g.ContentKey = ec.After.Reason, ec.After.Ticket, policy.ContentKey(ec.After)

@@ -40,9 +40,11 @@ func TestRecordOnMergedPR(t *testing.T) {
 		t.Fatalf("Recorded = %+v", got)
 	}
 	// commits/{sha}/pulls, the pull request, its reviews, its commits, its
-	// branch's pushes; the labelled issues, opening the log, the record; the
-	// pull request's comments, the copy.
-	if calls := f.TotalCalls(); calls != 10 {
+	// branch's pushes; attribution: the labelled issues, the gate's own
+	// (none: the induction starts here), the merge commit's parent; the
+	// labelled issues, opening the log, the record; the pull request's
+	// comments, the copy.
+	if calls := f.TotalCalls(); calls != 13 {
 		t.Errorf("%d calls: %v", calls, f.AllCalls())
 	}
 	logged := f.Comments("acme", "infra", log)
@@ -92,9 +94,10 @@ func TestRecordOnMergedPR(t *testing.T) {
 	if err != nil || !slices.Equal(got.Seq, []int{2}) {
 		t.Fatalf("second record: %+v, %v", got, err)
 	}
-	// The pull request's 5; the labelled issues, the log's last page, the
-	// record; the pull request's comments, the copy.
-	if calls := f.TotalCalls(); calls != 10 {
+	// The pull request's 5; attribution: the labelled issues and the log
+	// (this commit was judged: a rerun); the labelled issues, the log's
+	// last page, the record; the pull request's comments, the copy.
+	if calls := f.TotalCalls(); calls != 12 {
 		t.Errorf("%d calls for a record once the log exists: %v", calls, f.AllCalls())
 	}
 	logged = f.Comments("acme", "infra", log)
@@ -245,7 +248,7 @@ func TestRecordBreakGlassFollowUp(t *testing.T) {
 		t.Fatalf("Recorded = %+v", got)
 	}
 	body := f.Comments("acme", "infra", got.Issue)[0].Body
-	msg := "mona's break-glass elevation to github:team:acme/oncall (granted " + bg.GrantedAt + ") has no post-hoc approval on pull request #1 from policy \"oncall\" approvers"
+	msg := "mona's break-glass elevation to github:team:acme/oncall (granted " + bg.GrantedAt + ") has 0 of 1 post-hoc approvals (required_approvals) on pull request #1 from policy \"oncall\" approvers"
 	if !strings.Contains(body, "**Outcome: skipped.** Nothing was applied in this run.") || !strings.Contains(body, "| jit\\_elevation\\.bg | "+report.Escape(msg)) {
 		t.Errorf("follow-up record:\n%s", body)
 	}

@@ -37,7 +37,26 @@ var (
 	unreviewedHeader = []string{"Address", "Finding"}
 	shadowHeader     = []string{"Policy", "Scope", "Held by"}
 	sweptHeader      = []string{"Policy", "Scope", "Principal", "Result", "Direct access left"}
+	judgedHeader     = []string{"Address", "Principal", "Scope", "Pull request", "Verdict", "Approved by"}
 )
+
+// judgedSection lists the requests of a plan judged but not applied (the
+// gate blocked it, or the catch-up judged a commit whose own run GitHub
+// cancelled), with the pull request each is attributed to: what the next
+// apply's attribution starts from.
+func judgedSection(rec Record) section {
+	judged := section{title: "Requests judged, not applied", header: judgedHeader}
+	for _, g := range rec.Grants {
+		r := rowOf(g, func(r *Record, g RecordGrant) { r.Grants = append(r.Grants, g) })
+		pr := "none (unbound)"
+		if g.PR > 0 {
+			pr = "#" + strconv.Itoa(g.PR)
+		}
+		r.cells = []string{report.Escape(g.Address), report.Escape(g.Principal), report.Escape(g.Scope), pr, report.Escape(g.Verdict), approvers(g.ApprovedBy)}
+		judged.rows = append(judged.rows, r)
+	}
+	return judged
+}
 
 func rowOf[T any](e T, add func(*Record, T)) row {
 	data, _ := encode(e) // cannot fail: plain data
@@ -73,6 +92,9 @@ func sections(rec Record) []section {
 			archived.rows = append(archived.rows, r)
 		}
 		return []section{archived}
+	}
+	if rec.Outcome == OutcomeSkipped && rec.Kind == KindApply {
+		secs = append(secs, judgedSection(rec))
 	}
 	if rec.Outcome != OutcomeSkipped {
 		grants := section{title: "Grants", header: grantHeader}
@@ -146,6 +168,11 @@ func sections(rec Record) []section {
 	}
 	return secs
 }
+
+// judges reports whether the record is an apply-mode run's: it says the
+// gate judged its commit, which attribution builds on, even when it has
+// nothing else to say (Bind).
+func (rec Record) judges() bool { return rec.Kind == KindApply && rec.Commit != "" }
 
 // Empty reports whether the record has nothing to say: no grant,
 // revocation or policy change it may list, no shadow access found or swept

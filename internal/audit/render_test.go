@@ -125,9 +125,15 @@ func TestRecordOutcomes(t *testing.T) {
 		t.Error("a failed apply claims grants")
 	}
 
+	// A skipped apply lists what it judged, with the pull request each
+	// request is attributed to, and grants nothing.
 	rec.Outcome = OutcomeSkipped
+	if body := rec.Markdown(); rec.Empty() || !strings.Contains(body, "#### Requests judged, not applied (2)") || !strings.Contains(body, "| #12 | pass |") || strings.Contains(body, "\n#### Grants (") {
+		t.Errorf("a skipped apply:\n%s", body)
+	}
+	rec.Grants = nil
 	if !rec.Empty() {
-		t.Error("a skipped apply without findings is not empty")
+		t.Error("a skipped apply without requests or findings is not empty")
 	}
 	rec.Unreviewed = []RecordFinding{{Address: "jit_elevation.bg", Message: "carol's break-glass elevation has no post-hoc approval @lead"}}
 	if rec.Empty() {

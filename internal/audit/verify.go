@@ -155,7 +155,7 @@ func Verify(l *Log, state []Grant) Verification {
 			}
 		}
 		for _, e := range l.trusted() {
-			if e.rec.PR == pr && !have[e.rid()+" "+e.part()] {
+			if slices.Contains(e.rec.copyTargets(), pr) && !have[e.rid()+" "+e.part()] {
 				add(e, ProblemNoCopy, fmt.Sprintf("its copy on pull request #%d is gone", pr))
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/jitgate/terraform-provider-jit/internal/audit"
+	"github.com/jitgate/terraform-provider-jit/internal/clock"
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/prfacts"
@@ -52,6 +53,9 @@ type Config struct {
 	Now      time.Time
 	// RunURL is the workflow run's page, linked from the comment; "" outside Actions.
 	RunURL string
+	// Clock waits while GitHub associates a merge commit with its pull
+	// request (apply mode); nil is the system clock.
+	Clock clock.Clock
 	// Client connects to GitHub. It is nil when there is no token or
 	// repository: a run that must read the pull request then fails, and
 	// drift mode's break-glass follow-up reports what it could not read.
@@ -102,11 +106,11 @@ func evaluate(ctx context.Context, cfg Config) (_ gate.Report, label string, _ e
 		}
 		return client, err
 	}
-	src := prfacts.Source{Owner: cfg.Owner, Repo: cfg.Repo, PR: cfg.PR, EventHead: cfg.EventHead, Now: cfg.Now}
+	src := prfacts.Source{Owner: cfg.Owner, Repo: cfg.Repo, PR: cfg.PR, EventHead: cfg.EventHead, Now: cfg.Now, Clock: cfg.Clock}
 	if cfg.Mode == gate.ModeApply {
 		src.MergeCommit = cfg.MergeCommit
 	}
-	s, err := trusted(ctx, connect, cfg, &src)
+	s, settingsAt, err := trusted(ctx, connect, cfg, &src)
 	if err != nil {
 		return errorReport(cfg.Mode, err), "", err
 	}
@@ -133,6 +137,13 @@ func evaluate(ctx context.Context, cfg Config) (_ gate.Report, label string, _ e
 		if facts, err = prfacts.Gather(ctx, client, src, needs); err != nil {
 			return errorReport(cfg.Mode, err), label, err
 		}
+		if cfg.Mode == gate.ModeApply {
+			// The merge commit's first parent is where the settings were read.
+			run := audit.BindRun{Trail: trail(cfg), Commit: cfg.MergeCommit, Parent: settingsAt, PR: facts.Number, Clock: cfg.Clock}
+			if err := audit.BindFacts(ctx, client, run, p, &facts); err != nil {
+				return errorReport(cfg.Mode, err), label, err
+			}
+		}
 		if needs.Records {
 			if facts.Recorded, err = recorded(ctx, client, cfg); err != nil {
 				return errorReport(cfg.Mode, err), label, err
@@ -157,42 +168,44 @@ func evaluate(ctx context.Context, cfg Config) (_ gate.Report, label string, _ e
 // a commit the pull request cannot change (its base in pr mode, the merge
 // commit's first parent in apply mode, the checked commit in drift mode),
 // else from --settings or the defaults. In pr and apply modes it opens the
-// pull request on the way, into src, so it is read once.
-func trusted(ctx context.Context, connect func() (*github.Client, error), cfg Config, src *prfacts.Source) (settings.Settings, error) {
+// pull request on the way, into src, so it is read once. It returns the
+// commit the settings were read at ("" for a local run).
+func trusted(ctx context.Context, connect func() (*github.Client, error), cfg Config, src *prfacts.Source) (settings.Settings, string, error) {
 	if cfg.Owner == "" {
 		s := settings.Default("defaults: no repository and no --settings")
 		if cfg.SettingsFile != "" {
 			var err error
 			if s, err = settings.LoadFile(cfg.SettingsFile); err != nil {
-				return s, err
+				return s, "", err
 			}
 		}
 		if cfg.Governance != nil {
 			s.GovernanceApprovers = cfg.Governance
 		}
-		return s, nil
+		return s, "", nil
 	}
 	client, err := connect()
 	switch {
 	case err != nil:
-		return settings.Settings{}, err
+		return settings.Settings{}, "", err
 	case client == nil:
-		return settings.Settings{}, fmt.Errorf("the trusted settings of %s/%s are read from GitHub, but GitHub is not configured (GITHUB_TOKEN)", cfg.Owner, cfg.Repo)
+		return settings.Settings{}, "", fmt.Errorf("the trusted settings of %s/%s are read from GitHub, but GitHub is not configured (GITHUB_TOKEN)", cfg.Owner, cfg.Repo)
 	}
 	commit := cfg.Checked
 	if cfg.Mode != gate.ModeDrift {
 		opened, err := prfacts.Open(ctx, client, *src)
 		if err != nil {
-			return settings.Settings{}, err
+			return settings.Settings{}, "", err
 		}
 		if commit, err = opened.SettingsCommit(ctx, client); err != nil {
-			return settings.Settings{}, err
+			return settings.Settings{}, "", err
 		}
 		src.Opened = opened
 	} else if commit == "" {
-		return settings.Settings{}, errors.New("drift mode reads the trusted settings at the commit checked, but GITHUB_SHA is not set")
+		return settings.Settings{}, "", errors.New("drift mode reads the trusted settings at the commit checked, but GITHUB_SHA is not set")
 	}
-	return settings.Load(ctx, client, cfg.Owner, cfg.Repo, commit)
+	s, err := settings.Load(ctx, client, cfg.Owner, cfg.Repo, commit)
+	return s, commit, err
 }
 
 func comment(ctx context.Context, client *github.Client, cfg Config, number int, r gate.Report, meta report.Meta) error {
@@ -213,7 +226,12 @@ func recorded(ctx context.Context, client *github.Client, cfg Config) (map[strin
 	if cfg.Mode != gate.ModePR && !cfg.Keys.CanVerify() {
 		return nil, fmt.Errorf("the plan removes elevations and %s mode must verify their audit records: %w", cfg.Mode, seal.ErrNoKey)
 	}
-	return audit.RecordedElevations(ctx, client, audit.Trail{Owner: cfg.Owner, Repo: cfg.Repo, Identity: cfg.Identity, Keys: cfg.Keys})
+	return audit.RecordedElevations(ctx, client, trail(cfg))
+}
+
+// trail is the audit trail of the repository in play.
+func trail(cfg Config) audit.Trail {
+	return audit.Trail{Owner: cfg.Owner, Repo: cfg.Repo, Identity: cfg.Identity, Keys: cfg.Keys}
 }
 
 // planError is a plan that could not be read; the report already carries it

@@ -39,7 +39,8 @@ import (
 )
 
 const (
-	token    = "test-token" // gatekeeper's, in the seed
+	token    = "test-token"                                                       // gatekeeper's, in the seed
+	sealKey  = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e" // the apply environment's
 	seedPath = "../../testdata/plans/fake-github/seed.json"
 )
 
@@ -127,8 +128,11 @@ func newWorkspace(t *testing.T) *workspace {
 	return w
 }
 
-// trustedSettings are acme/infra's .github/jit-gate.yml on main.
+// trustedSettings are acme/infra's .github/jit-gate.yml on main. The
+// token is the jit-gate App's installation, which cannot read GET /user:
+// gate_login names the account whose records apply mode trusts.
 const trustedSettings = `governance_approvers: ["team:acme/platform"]
+gate_login: jit-gate[bot]
 `
 
 // settings pushes a commit onto acme/infra's main that sets the trusted
@@ -262,6 +266,11 @@ func (w *workspace) gate(t *testing.T, planJSON string, env []string, args ...st
 		"GITHUB_REPOSITORY=acme/infra",
 		"GITHUB_SHA=" + w.main, // what a drift check checks; apply mode passes the merge commit
 	}, env...)
+	if slices.Contains(args, "--mode=apply") {
+		// The apply job's environment holds the seal key: apply mode
+		// attributes each request from the sealed records.
+		cmd.Env = append(cmd.Env, "JIT_GATE_SEAL_KEY="+sealKey)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	var exit *exec.ExitError

@@ -73,10 +73,11 @@ func overdueBreakGlass(v *view) []overdue {
 }
 
 // breakGlassUnreviewed checks, in drift mode, that every break-glass
-// elevation whose review window has closed got a post-hoc approval: an
-// APPROVED review, submitted after the grant on the pull request merged as
-// its granted_by_commit, that the gate's counting accepts for the policy's
-// approvers. A late approval still ends the finding (the review happened;
+// elevation whose review window has closed got its post-hoc approvals: the
+// policy's required_approvals of APPROVED reviews, submitted after the
+// grant on the pull request merged as its granted_by_commit, that the
+// gate's counting accepts for the policy's approvers. Its grant is then
+// revoked (jit-gate revoke --unreviewed). A late approval still ends the finding (the review happened;
 // the audit shows when), so the drift check stays red only while none exists.
 func breakGlassUnreviewed(v *view) []Violation {
 	if v.opts.Mode != ModeDrift {
@@ -104,12 +105,15 @@ func breakGlassUnreviewed(v *view) []Violation {
 		}
 		// Only reviews given after the grant are post-hoc.
 		reviews := slices.DeleteFunc(slices.Clone(facts.Reviews), func(r Review) bool { return !r.SubmittedAt.After(d.grantedAt) })
+		// The post-hoc review is the review the grant skipped: the policy's
+		// own required_approvals, whatever break_glass lowered them to.
 		t := count(decisive(reviews), facts, d.pol.Approvers, d.el.Principal)
-		if len(t.approvedBy) > 0 {
+		need := max(d.pol.ApprovalsRequired(false), 1)
+		if len(t.approvedBy) >= need {
 			continue
 		}
-		msg := "%s has no post-hoc approval on pull request #%d from policy %q approvers; break_glass.review_within %s ended %s"
-		args := []any{subject, facts.Number, d.pol.DisplayName(), policy.FormatDuration(d.pol.BreakGlass.ReviewWithin), d.deadline.UTC().Format(time.RFC3339)}
+		msg := "%s has %d of %d post-hoc approvals (required_approvals) on pull request #%d from policy %q approvers; break_glass.review_within %s ended %s"
+		args := []any{subject, len(t.approvedBy), need, facts.Number, d.pol.DisplayName(), policy.FormatDuration(d.pol.BreakGlass.ReviewWithin), d.deadline.UTC().Format(time.RFC3339)}
 		if len(t.vetoedBy) > 0 {
 			msg += "; changes requested by %s"
 			args = append(args, strings.Join(t.vetoedBy, ", "))

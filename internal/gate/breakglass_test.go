@@ -61,14 +61,14 @@ func TestBreakGlassUnreviewed(t *testing.T) {
 		{name: "window still open", now: 23 * time.Hour},
 		{name: "not drift mode", mode: ModeApply},
 		{name: "not break-glass", el: func(e *policy.Elevation) { e.BreakGlass = false }},
-		{name: "no review", want: `alice's break-glass elevation to github:repo:acme/api:admin (granted 2026-03-01T10:00:00Z) has no post-hoc approval on pull request #9 from policy "admins" approvers; break_glass.review_within 24h ended 2026-03-02T10:00:00Z`},
-		{name: "approved before the grant", facts: func(f *Facts) { f.Reviews = []Review{postHocReview("bob", StateApproved, granted)} }, want: "no post-hoc approval"},
-		{name: "approved by the principal", facts: func(f *Facts) { f.Reviews = []Review{postHocReview("alice", StateApproved, after)} }, want: "no post-hoc approval"},
+		{name: "no review", want: `alice's break-glass elevation to github:repo:acme/api:admin (granted 2026-03-01T10:00:00Z) has 0 of 1 post-hoc approvals (required_approvals) on pull request #9 from policy "admins" approvers; break_glass.review_within 24h ended 2026-03-02T10:00:00Z`},
+		{name: "approved before the grant", facts: func(f *Facts) { f.Reviews = []Review{postHocReview("bob", StateApproved, granted)} }, want: "0 of 1 post-hoc approvals"},
+		{name: "approved by the principal", facts: func(f *Facts) { f.Reviews = []Review{postHocReview("alice", StateApproved, after)} }, want: "0 of 1 post-hoc approvals"},
 		{name: "approved by the author", facts: func(f *Facts) {
 			f.Author = "bob"
 			f.Reviews = []Review{postHocReview("bob", StateApproved, after)}
-		}, want: "no post-hoc approval"},
-		{name: "approved by a non-approver", facts: func(f *Facts) { f.Reviews = []Review{postHocReview("mallory", StateApproved, after)} }, want: "no post-hoc approval"},
+		}, want: "0 of 1 post-hoc approvals"},
+		{name: "approved by a non-approver", facts: func(f *Facts) { f.Reviews = []Review{postHocReview("mallory", StateApproved, after)} }, want: "0 of 1 post-hoc approvals"},
 		{name: "approval withdrawn", facts: func(f *Facts) {
 			f.Reviews = []Review{postHocReview("bob", StateApproved, after), postHocReview("bob", StateChangesRequested, after.Add(time.Minute))}
 		}, want: "; changes requested by bob"},
@@ -116,6 +116,37 @@ func TestBreakGlassUnreviewed(t *testing.T) {
 				t.Errorf("violation = %+v, verdict %s", r.Violations[0], r.Verdict)
 			}
 		})
+	}
+}
+
+// The post-hoc review is the one the break-glass grant skipped: as many
+// approvals as the policy's required_approvals, however few break_glass
+// needed up front.
+func TestBreakGlassPostHocNeedsRequiredApprovals(t *testing.T) {
+	after := granted.Add(time.Hour)
+	for _, tc := range []struct {
+		approvers []string
+		want      string
+	}{
+		{[]string{"bob"}, "has 1 of 2 post-hoc approvals (required_approvals)"},
+		{[]string{"bob", "Dave"}, ""},
+	} {
+		p, f := breakGlassState()
+		for _, pol := range []*policy.Policy{p.Policies[0].Before, p.Policies[0].After} {
+			pol.RequiredApprovals, pol.BreakGlass.RequiredApprovals = 2, 0
+		}
+		pr := f.PostHoc[strings.ToLower(grantCommit)]
+		for _, a := range tc.approvers {
+			pr.Reviews = append(pr.Reviews, postHocReview(a, StateApproved, after))
+		}
+		f.PostHoc[strings.ToLower(grantCommit)] = pr
+		r := Evaluate(p, f, Options{Mode: ModeDrift})
+		switch {
+		case tc.want == "" && len(r.Violations) != 0:
+			t.Errorf("approved by %v: %s", tc.approvers, messages(r))
+		case tc.want != "" && (len(r.Violations) != 1 || !strings.Contains(r.Violations[0].Message, tc.want)):
+			t.Errorf("approved by %v: %s, want %q", tc.approvers, messages(r), tc.want)
+		}
 	}
 }
 

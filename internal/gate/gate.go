@@ -37,6 +37,7 @@ var rulebook = []rule{
 	{RulePolicyMaxActive, maxActive},
 	{RuleApprovalInsufficient, approvalInsufficient},
 	{RuleApprovalVetoed, approvalVetoed},
+	{RuleApprovalUnbound, approvalUnbound},
 	{RulePolicyGovernance, governance},
 	{RuleLoosenAndUse, loosenAndUse},
 	{RuleDriftUnexpected, driftUnexpected},

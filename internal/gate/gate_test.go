@@ -70,7 +70,8 @@ func scenario() (*plan.Plan, Facts) {
 		Reviews:     []Review{{Login: "bob", State: StateApproved, CommitID: head}},
 		Committers:  []string{"carol"},
 		TeamMembers: map[string][]string{"acme/sec": {"Dave"}, "acme/oncall": {"alice"}},
-		Anchor:      &Anchor{}, // a repository set up well (trust.anchor, apply mode)
+		Anchor:      &Anchor{},                                      // a repository set up well (trust.anchor, apply mode)
+		Bound:       map[string]Bound{"jit_elevation.req": {PR: 7}}, // introduced by this pull request (apply mode)
 		// alice holds nothing at acme/api yet, as GitHub tells.
 		Held: map[string]string{
 			HeldKey("alice", scope.Scope{Kind: scope.KindRepo, Owner: "acme", Name: "api"}): "",
@@ -686,7 +687,7 @@ func TestJSONShape(t *testing.T) {
 	}
 	p, f := scenario()
 	b, _ := json.Marshal(Evaluate(p, f, Options{Mode: ModePR}).Elevations[0])
-	want := `{"address":"jit_elevation.req","action":"create","principal":"alice","scope":"github:repo:acme/api:admin","duration":"2h","policy":"admins","break_glass":false,"approvals_required":1,"approved_by":["bob"],"not_counted":[],"overlaps":[]}`
+	want := `{"address":"jit_elevation.req","action":"create","principal":"alice","scope":"github:repo:acme/api:admin","duration":"2h","policy":"admins","break_glass":false,"approvals_required":1,"approved_by":["bob"],"not_counted":[],"overlaps":[],"pr":7}`
 	if string(b) != want {
 		t.Errorf("elevation JSON\n got %s\nwant %s", b, want)
 	}

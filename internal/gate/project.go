@@ -31,7 +31,7 @@ func project(v *view, violations []Violation) Report {
 			Address: rq.Address, Action: string(rq.Action),
 			Principal: shown(el, "principal", el.Principal), Scope: shown(el, "scope", el.Scope),
 			Duration: shown(el, "duration", policy.FormatDuration(el.Duration)), Policy: shown(el, "policy_id", el.PolicyID),
-			BreakGlass: el.BreakGlass, ApprovedBy: []string{}, NotCounted: []NotCounted{}, Overlaps: v.overlaps[rq.Address],
+			BreakGlass: el.BreakGlass, ApprovedBy: []string{}, NotCounted: []NotCounted{}, Overlaps: v.overlaps[rq.Address], PR: rq.pr,
 			Reason: shown(el, "reason", el.Reason), Ticket: shown(el, "ticket", el.Ticket), ExpiresAt: el.ExpiresAt, Approvers: []string{},
 		}
 		if rq.pol != nil {

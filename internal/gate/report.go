@@ -67,6 +67,12 @@ type Facts struct {
 	// HeldKey. A request whose entry is missing cannot be told apart from
 	// shadow access, and blocks.
 	Held map[string]string
+	// Bound attributes, in apply mode, each created or replaced elevation
+	// (by address) to the pull request that introduced it; PRs holds the
+	// facts of those pull requests other than Number's. A request missing
+	// from Bound is unbound.
+	Bound map[string]Bound
+	PRs   map[int]Facts
 }
 
 // ChangedFile is one file a pull request changes, as GitHub lists it.
@@ -138,6 +144,9 @@ const (
 	RevokeExpired   = "expired"
 	RevokeDestroyed = "destroyed"
 	RevokeDrift     = "drift"
+	// RevokeUnreviewed (added beside DESIGN's): a break-glass grant whose
+	// post-hoc review did not come within review_within.
+	RevokeUnreviewed = "break_glass_unreviewed"
 )
 
 // Report is the gate's result: exactly the `--format json` object of DESIGN.md.
@@ -198,6 +207,9 @@ type ElevationReport struct {
 	// Overlaps are the elevations in force for the same principal and team
 	// or repository: a request that extends them.
 	Overlaps []OverlapReport `json:"overlaps"`
+	// PR is the pull request it is judged on: in apply mode the one that
+	// introduced it, 0 when none could be told (approval.unbound).
+	PR int `json:"pr"`
 }
 
 // NotCounted is an approval that did not count, and why.

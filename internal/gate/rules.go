@@ -124,7 +124,9 @@ func approvalInsufficient(v *view) []Violation {
 				out = append(out, violation(rq.Address, "policy %q %s is unknown at plan time", name, a))
 			}
 		}
-		if required := pol.ApprovalsRequired(el.BreakGlass); len(rq.tal.approvedBy) < required {
+		// An unbound request has no pull request to count on:
+		// approval.unbound says so, and what to do.
+		if required := pol.ApprovalsRequired(el.BreakGlass); len(rq.tal.approvedBy) < required && (v.opts.Mode != ModeApply || rq.pr != 0) {
 			kind := "approvals"
 			if el.BreakGlass && pol.BreakGlass.Enabled {
 				kind = "break-glass approvals (break_glass.required_approvals)"

@@ -46,6 +46,7 @@ type request struct {
 	pol *policy.Policy     // pc.After
 	why string             // why pc is nil
 	tal tally              // approvals, when pol is set
+	pr  int                // the pull request it is judged on; 0: unbound (apply mode)
 }
 
 // governed is a policy change that needs governance approval.
@@ -199,9 +200,13 @@ func (v *view) request(ec *plan.ElevationChange) {
 	if el != nil && !el.IsUnknown("policy_id") {
 		rq.pc, rq.why = v.policyFor(el.PolicyID)
 	}
+	f, reviews, bound := v.boundFacts(ec.Address)
+	if bound {
+		rq.pr = f.Number
+	}
 	if rq.pc != nil {
 		rq.pol = rq.pc.After
-		rq.tal = count(v.decisive, v.facts, rq.pol.Approvers, el.Principal)
+		rq.tal = count(reviews, f, rq.pol.Approvers, el.Principal)
 	}
 	v.requests = append(v.requests, rq)
 }

@@ -109,7 +109,11 @@ func (f *Fake) listCommitPulls(c *call) {
 			continue
 		}
 		p := is.pr
-		if p.headSHA == sha || p.mergeSHA == sha || slices.ContainsFunc(p.commits, func(cm *commit) bool { return cm.sha == sha }) {
+		listed := p.headSHA == sha || slices.ContainsFunc(p.commits, func(cm *commit) bool { return cm.sha == sha })
+		if p.mergeSHA == sha && !c.f.clock.Now().Before(p.associated) {
+			listed = true
+		}
+		if listed {
 			found = append(found, is)
 		}
 	}
@@ -117,7 +121,8 @@ func (f *Fake) listCommitPulls(c *call) {
 }
 
 // listIssues lists issues and pull requests (which carry "pull_request"), by
-// default open ones, newest first. labels=a,b keeps those having all of them.
+// default open ones, newest first. labels=a,b keeps those having all of
+// them; creator=LOGIN those LOGIN opened.
 func (f *Fake) listIssues(c *call) {
 	r := c.lookupRepo()
 	if r == nil {
@@ -138,6 +143,9 @@ func (f *Fake) listIssues(c *call) {
 	var found []*issue
 	for _, is := range r.issues {
 		if state != "all" && is.state != state {
+			continue
+		}
+		if cr := q.Get("creator"); cr != "" && (is.author == nil || lower(is.author.login) != lower(cr)) {
 			continue
 		}
 		if slices.ContainsFunc(want, func(w string) bool {

@@ -58,6 +58,9 @@ type Fake struct {
 	recorder *recorder
 
 	commentLimit int // comments an issue takes; GitHub's is maxComments
+	// assocDelay is how long after a merge GitHub takes to list the pull
+	// request among its merge commit's pull requests (SetAssociationDelay).
+	assocDelay time.Duration
 }
 
 // New returns a fake with no users, orgs, repositories or tokens. When the

@@ -213,9 +213,19 @@ func (f *Fake) MergePR(owner, name string, number int, mergeCommitSHA string) {
 		fail("%s/%s#%d is already merged", owner, name, number)
 	}
 	is.pr.merged, is.pr.mergeSHA = true, mergeCommitSHA
+	is.pr.associated = f.clock.Now().Add(f.assocDelay)
 	is.state = "closed"
 	is.closed = f.now()
 	is.updated = is.closed
+}
+
+// SetAssociationDelay makes GET /repos/{owner}/{repo}/commits/{sha}/pulls
+// leave a merged pull request out of its merge commit's list for d after
+// the merge, as GitHub does for a moment while it associates them.
+func (f *Fake) SetAssociationDelay(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.assocDelay = d
 }
 
 // AddIssue creates an issue (labels are created as needed) and returns its

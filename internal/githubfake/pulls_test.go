@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/jitgate/terraform-provider-jit/internal/clock"
 )
 
 func TestPullRequestReviewsAndCommits(t *testing.T) {
@@ -211,5 +214,23 @@ func TestIssuesByLabel(t *testing.T) {
 	}
 	if issues := f.Issues("acme", "api"); len(issues) != 2 || issues[0].Labels[0] != "jit-audit" {
 		t.Fatalf("Issues = %+v", issues)
+	}
+}
+
+// GitHub lists a merged pull request among its merge commit's pull requests
+// only a moment after the merge.
+func TestPullsForCommitAfterAMoment(t *testing.T) {
+	clk := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	f := newFake(t, WithClock(clk))
+	c := client(t, f, adminToken)
+	n := f.AddPullRequest("acme", "api", PullRequest{Author: "alice", HeadSHA: "head1"})
+	f.SetAssociationDelay(5 * time.Second)
+	f.MergePR("acme", "api", n, "merge1")
+	if prs, _, err := c.PullRequests.ListPullRequestsWithCommit(ctx, "acme", "api", "merge1", nil); err != nil || len(prs) != 0 {
+		t.Fatalf("at once: %v, %v", prs, err)
+	}
+	clk.Advance(10 * time.Second)
+	if prs, _, err := c.PullRequests.ListPullRequestsWithCommit(ctx, "acme", "api", "merge1", nil); err != nil || len(prs) != 1 {
+		t.Fatalf("a moment later: %v, %v", prs, err)
 	}
 }

@@ -118,9 +118,12 @@ type pull struct {
 	baseSHA  string
 	merged   bool
 	mergeSHA string
-	commits  []*commit
-	reviews  []*review
-	files    []PullFile
+	// associated is when GitHub lists the pull request among its merge
+	// commit's pull requests (SetAssociationDelay); zero: at once.
+	associated time.Time
+	commits    []*commit
+	reviews    []*review
+	files      []PullFile
 	// requestedUsers and requestedTeams are asked for a review.
 	requestedUsers []*account
 	requestedTeams []*team

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/jitgate/terraform-provider-jit/internal/clock"
 	"github.com/jitgate/terraform-provider-jit/internal/gate"
 	"github.com/jitgate/terraform-provider-jit/internal/ghclient"
 )
@@ -25,6 +26,9 @@ type Source struct {
 	// Opened is the pull request as Open read it, so Gather reads it no
 	// more; nil makes Gather find and read it.
 	Opened *Opened
+	// Clock waits between lookups of the pull request merged as
+	// MergeCommit (see MergedPR); nil is the system clock.
+	Clock clock.Clock
 }
 
 // Opened is a run's pull request, read once.
@@ -38,14 +42,14 @@ type Opened struct {
 func (o *Opened) Number() int { return o.pr.GetNumber() }
 
 // Open finds the run's pull request (the merged one of MergeCommit when
-// there is one, else PR) and reads it: 1 call, 1 more to find it in apply
-// mode. A MergeCommit that no pull request's merge produced is
+// there is one, asked again for a few seconds while GitHub lists none,
+// else PR) and reads it: 1 call, 1 more to find it in apply mode. A MergeCommit that no pull request's merge produced is
 // ErrNoMergedPR.
 func Open(ctx context.Context, client *github.Client, src Source) (*Opened, error) {
 	number := src.PR
 	if src.MergeCommit != "" {
 		var err error
-		if number, err = FindMergedPR(ctx, client, src.Owner, src.Repo, src.MergeCommit); err != nil {
+		if number, err = MergedPR(ctx, client, src.Clock, src.Owner, src.Repo, src.MergeCommit); err != nil {
 			return nil, err
 		}
 	}

@@ -79,8 +79,11 @@ func Records(r Result) []audit.Revoked {
 			who += " (now " + o.Login + ")"
 		}
 		why := gate.RevokeExpired
-		if o.Why == WhyFoundAgain {
+		switch o.Why {
+		case WhyFoundAgain:
 			why = gate.RevokeDrift
+		case WhyUnreviewed:
+			why = gate.RevokeUnreviewed
 		}
 		out = append(out, audit.Revoked{Address: o.Address, ID: o.ID, Principal: who, Scope: o.Scope, Why: why,
 			GrantedAt: o.GrantedAt, ExpiresAt: o.ExpiresAt, At: o.GoneAt})

@@ -28,6 +28,9 @@ import (
 const (
 	WhyExpired    = "expired"     // past expires_at
 	WhyFoundAgain = "found_again" // ended, and its access is back at the target
+	// WhyUnreviewed: a break-glass grant whose post-hoc review did not
+	// come within review_within (break_glass.unreviewed): ended now.
+	WhyUnreviewed = "break_glass_unreviewed"
 )
 
 // Results of one elevation.
@@ -80,6 +83,10 @@ type Options struct {
 	// Workers bounds how many teams and repositories are worked on at once
 	// (default 4); writes are paced by the GitHub client in any case.
 	Workers int
+	// Unreviewed are the addresses of break-glass elevations whose
+	// post-hoc review is overdue (jit-gate check --mode drift found them):
+	// their access goes as if they had expired, whatever their expiry.
+	Unreviewed map[string]bool
 }
 
 // Run takes away the access of every elevation that no longer justifies
@@ -140,6 +147,8 @@ func runGroup(ctx context.Context, tg target.Target, g []*plan.StateElevation, n
 	var expired, ended, inForce []*plan.StateElevation
 	for _, el := range g {
 		switch {
+		case opts.Unreviewed[el.Address] && (policy.Live(el.Status) || el.Status == ""):
+			expired = append(expired, el)
 		case lifecycle.InForce(&el.Elevation, now):
 			inForce = append(inForce, el)
 		case policy.Live(el.Status) || el.Status == "":
@@ -237,7 +246,11 @@ func runGroup(ctx context.Context, tg target.Target, g []*plan.StateElevation, n
 		out = append(out, o)
 	}
 	for _, el := range expired {
-		add(el, WhyExpired)
+		if opts.Unreviewed[el.Address] && lifecycle.InForce(&el.Elevation, now) {
+			add(el, WhyUnreviewed)
+		} else {
+			add(el, WhyExpired)
+		}
 	}
 	for _, el := range again {
 		add(el, WhyFoundAgain)

@@ -279,3 +279,34 @@ func TestNeverAddsAccess(t *testing.T) {
 	}
 	w.wantRole(t, "alice", "")
 }
+
+// A break-glass grant whose post-hoc review is overdue goes at once,
+// though it has not expired; another elevation in force for the same
+// principal keeps what it covers, and the record says why.
+func TestUnreviewedBreakGlassIsRevoked(t *testing.T) {
+	w := newWorld(t)
+	w.f.SetTeamMembership("acme", "ops", "alice", "maintainer", "active")
+	w.f.SetTeamMembership("acme", "ops", "bob", "maintainer", "active")
+	bg := w.el("jit_elevation.bg", "alice", "github:team:acme/ops:maintainer", "active", 0, 4*time.Hour, "none")
+	bg.BreakGlass = true
+	bobBG := w.el("jit_elevation.bob_bg", "bob", "github:team:acme/ops:maintainer", "active", 0, 4*time.Hour, "none")
+	bobBG.BreakGlass = true
+	member := w.el("jit_elevation.member", "bob", "github:team:acme/ops", "active", 0, 4*time.Hour, "none")
+	els := []plan.StateElevation{bg, bobBG, member}
+
+	// Without the drift check's finding, nothing is due.
+	wantResults(t, w.run(t, els, false), map[string]string{})
+
+	opts := Options{Clock: clock.NewVirtual(now), Unreviewed: map[string]bool{"jit_elevation.bg": true, "jit_elevation.bob_bg": true}}
+	got := Run(ctx, w.target(t), els, opts)
+	wantResults(t, got, map[string]string{"jit_elevation.bg": "break_glass_unreviewed/revoked", "jit_elevation.bob_bg": "break_glass_unreviewed/revoked"})
+	w.wantRole(t, "alice", "")
+	w.wantRole(t, "bob", "member") // bob's reviewed elevation keeps membership
+	if _, ok := got[0].Lag(); ok {
+		t.Error("an early revocation has no expiry lag")
+	}
+	recs := Records(Result{Outcomes: got})
+	if len(recs) != 2 || recs[0].Why != "break_glass_unreviewed" {
+		t.Errorf("records = %+v", recs)
+	}
+}
