@@ -59,12 +59,8 @@ func unjudgedCmd(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return fail(err)
 	}
-	client, err := newClient(token, getenv("GITHUB_API_URL"))
+	client, trail, _, err := openTrail(ctx, trailArgs{token, getenv("GITHUB_API_URL"), owner, name, *gateLogin, *commit, keys}, gate.ModeDrift)
 	if err != nil {
-		return fail(err)
-	}
-	trail := audit.Trail{Owner: owner, Repo: name, Identity: audit.Identity{Flag: *gateLogin}, Keys: keys}
-	if _, err := trail.Trusted(ctx, client, gate.ModeDrift, *commit); err != nil {
 		return fail(err)
 	}
 	ch, err := audit.ReadChain(ctx, client, trail, *commit, "")
