@@ -48,7 +48,7 @@ func overlapsOf(rq *plan.ElevationChange, live map[string][]*plan.ElevationChang
 		declared[o.ID] = true
 	}
 	for _, ec := range live[resourceKey(el)] {
-		if ec.Address == rq.Address || !lifecycle.SameGroup(el, ec.Before) {
+		if ec.Address == rq.Address || !lifecycle.SamePrincipal(el, ec.Before) {
 			continue
 		}
 		out = append(out, OverlapReport{Address: ec.Address, Scope: ec.Before.Scope, ExpiresAt: ec.Before.ExpiresAt, Declared: declared[ec.Before.ID]})
@@ -75,7 +75,8 @@ func liveByResource(p *plan.Plan) map[string][]*plan.ElevationChange {
 }
 
 // resourceKey is the team or repository of el's scope; "" when it does not
-// parse, which lifecycle.SameGroup matches with nothing either.
+// parse, which lifecycle.SameGroup matches with nothing either. Within one
+// key, lifecycle.SamePrincipal alone tells one group.
 func resourceKey(el *policy.Elevation) string {
 	s, err := scope.Parse(el.Scope)
 	if err != nil {
@@ -102,7 +103,7 @@ func overlap(v *view) []Violation {
 		}
 		k := resourceKey(rq.el)
 		for _, other := range earlier[k] {
-			if lifecycle.SameGroup(rq.el, other.el) {
+			if lifecycle.SamePrincipal(rq.el, other.el) {
 				out = append(out, violation(rq.Address, "%s and %s request access for %s at the same team or repository in one plan: request one, then the other listing it in overlaps",
 					other.Address, rq.Address, rq.el.Principal))
 			}

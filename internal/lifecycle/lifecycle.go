@@ -59,9 +59,14 @@ func Previous(el *policy.Elevation) (target.Access, error) {
 func SameGroup(a, b *policy.Elevation) bool {
 	sa, errA := scope.Parse(a.Scope)
 	sb, errB := scope.Parse(b.Scope)
-	if errA != nil || errB != nil || sa.Resource() != sb.Resource() {
-		return false
-	}
+	return errA == nil && errB == nil && sa.Resource() == sb.Resource() && SamePrincipal(a, b)
+}
+
+// SamePrincipal reports whether a and b name one principal: the same GitHub
+// ID when both are known, else the same login, as configured or as GitHub
+// last reported it. For callers that already know both elevations are at one
+// team or repository.
+func SamePrincipal(a, b *policy.Elevation) bool {
 	if a.PrincipalID != 0 && b.PrincipalID != 0 {
 		return a.PrincipalID == b.PrincipalID
 	}
