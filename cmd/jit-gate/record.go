@@ -127,10 +127,7 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 	if cfg.revokedPath != "" {
 		return runRecordRevoked(ctx, cfg, stdout, stderr)
 	}
-	p, err := plan.ReadFile(cfg.planPath)
-	if err == nil && cfg.savedPlanPath != "" {
-		p.Saved, err = plan.ReadSavedConfig(cfg.savedPlanPath)
-	}
+	p, err := plan.ReadFiles(cfg.planPath, cfg.savedPlanPath)
 	if err != nil {
 		return err
 	}

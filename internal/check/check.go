@@ -90,10 +90,7 @@ func Refuse(mode gate.Mode, cause error, out Output) (gate.Report, error) {
 // applies the rules, then comments. On error it returns the most complete
 // report it has. label is the trusted settings' label.
 func evaluate(ctx context.Context, cfg Config) (_ gate.Report, label string, _ error) {
-	p, err := plan.ReadFile(cfg.PlanPath)
-	if err == nil && cfg.SavedPlanPath != "" {
-		p.Saved, err = plan.ReadSavedConfig(cfg.SavedPlanPath)
-	}
+	p, err := plan.ReadFiles(cfg.PlanPath, cfg.SavedPlanPath)
 	if err != nil {
 		return gate.ErrorReport(cfg.Mode, err), "", planError{err}
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path"
 	"slices"
 	"strings"
 
@@ -59,6 +58,16 @@ var (
 	}
 )
 
+// ReadFiles reads a `terraform show -json` file and, when savedPath is not
+// "", the saved plan file it was shown from, into Plan.Saved.
+func ReadFiles(jsonPath, savedPath string) (*Plan, error) {
+	p, err := ReadFile(jsonPath)
+	if err == nil && savedPath != "" {
+		p.Saved, err = ReadSavedConfig(savedPath)
+	}
+	return p, err
+}
+
 // ReadSavedConfig reads the configuration snapshot of the saved plan file
 // at path. A file that is not a saved plan, or a snapshot file that does not
 // parse, is an error: the gate cannot tell what the apply would run.
@@ -76,28 +85,32 @@ func ReadSavedConfig(filePath string) (*SavedConfig, error) {
 		return nil, fmt.Errorf("read saved plan %s: no tfplan and tfconfig/modules.json inside: not the file of terraform plan -out", filePath)
 	}
 	var modules []struct{ Key string }
-	if err := readJSON(files["tfconfig/modules.json"], &modules); err != nil {
+	data, err := readMember(files["tfconfig/modules.json"])
+	if err == nil {
+		err = json.Unmarshal(data, &modules)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("read saved plan %s: tfconfig/modules.json: %w", filePath, err)
 	}
 	parser := hclparse.NewParser()
 	cfg := &SavedConfig{}
 	for _, m := range modules {
 		dir := "tfconfig/m-" + m.Key + "/"
-		var names []string
+		var rels []string // the module's own configuration files
 		for name := range files {
 			rel, ok := strings.CutPrefix(name, dir)
 			if ok && !strings.Contains(rel, "/") && (strings.HasSuffix(rel, ".tf") || strings.HasSuffix(rel, ".tf.json")) {
-				names = append(names, name)
+				rels = append(rels, rel)
 			}
 		}
-		slices.Sort(names)
-		for _, name := range names {
-			blocks, err := removedBlocks(parser, files[name])
+		slices.Sort(rels)
+		for _, rel := range rels {
+			blocks, err := removedBlocks(parser, files[dir+rel])
 			if err != nil {
-				return nil, fmt.Errorf("read saved plan %s: %s: %w", filePath, name, err)
+				return nil, fmt.Errorf("read saved plan %s: %s%s: %w", filePath, dir, rel, err)
 			}
 			for _, b := range blocks {
-				b.Module, b.File = m.Key, path.Base(name)
+				b.Module, b.File = m.Key, rel
 				cfg.Removed = append(cfg.Removed, b)
 			}
 		}
@@ -105,24 +118,20 @@ func ReadSavedConfig(filePath string) (*SavedConfig, error) {
 	return cfg, nil
 }
 
-func readJSON(f *zip.File, v any) error {
+// readMember reads one file of the archive whole.
+func readMember(f *zip.File) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rc.Close()
-	return json.NewDecoder(rc).Decode(v)
+	return io.ReadAll(rc)
 }
 
 // removedBlocks parses one configuration file (native or JSON syntax) and
 // returns its removed blocks.
 func removedBlocks(parser *hclparse.Parser, f *zip.File) ([]RemovedBlock, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	src, err := io.ReadAll(rc)
-	rc.Close()
+	src, err := readMember(f)
 	if err != nil {
 		return nil, err
 	}
