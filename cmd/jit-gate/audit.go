@@ -22,13 +22,7 @@ type auditConfig struct {
 	pr        int
 	filter    audit.Filter
 	format    string
-	owner     string
-	repo      string
-	gateLogin string
-	sha       string
-	keys      *seal.Keyring
-
-	token, apiURL string
+	trailArgs
 }
 
 func auditCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -52,7 +46,7 @@ func auditCommand(ctx context.Context, args []string, getenv func(string) string
 }
 
 func parseAudit(args []string, getenv func(string) string, stderr io.Writer) (auditConfig, error) {
-	cfg := auditConfig{token: getenv("GITHUB_TOKEN"), apiURL: getenv("GITHUB_API_URL"), sha: getenv("GITHUB_SHA")}
+	cfg := auditConfig{trailArgs: trailFromEnv(getenv)}
 	fs := flag.NewFlagSet("jit-gate audit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.statePath, "state", "", "`terraform show -json` output of the state; without it, with GITHUB_TOKEN, the grants come from the audit records alone")
@@ -114,7 +108,7 @@ func parseAudit(args []string, getenv func(string) string, stderr io.Writer) (au
 
 // trail connects to GitHub and says who the gate is.
 func (cfg auditConfig) trail(ctx context.Context) (*github.Client, audit.Trail, error) {
-	client, t, _, err := openTrail(ctx, trailArgs{cfg.token, cfg.apiURL, cfg.owner, cfg.repo, cfg.gateLogin, cfg.sha, cfg.keys}, "")
+	client, t, _, err := openTrail(ctx, cfg.trailArgs, "")
 	return client, t, err
 }
 

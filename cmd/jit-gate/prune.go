@@ -11,18 +11,15 @@ import (
 
 	"github.com/jitgate/terraform-provider-jit/internal/audit"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
-	"github.com/jitgate/terraform-provider-jit/internal/seal"
 )
 
 // pruneConfig is everything `jit-gate prune` needs.
 type pruneConfig struct {
-	statePath   string
-	dryRun      bool
-	owner, repo string
-	gateLogin   string
-	keys        *seal.Keyring
+	statePath string
+	dryRun    bool
+	trailArgs
 
-	token, apiURL, sha, runURL, summary string
+	runURL, summary string
 }
 
 func pruneCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -41,8 +38,7 @@ func pruneCmd(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 func parsePrune(args []string, getenv func(string) string, stderr io.Writer) (pruneConfig, error) {
-	cfg := pruneConfig{token: getenv("GITHUB_TOKEN"), apiURL: getenv("GITHUB_API_URL"), sha: getenv("GITHUB_SHA"),
-		runURL: runURL(getenv), summary: getenv("GITHUB_STEP_SUMMARY")}
+	cfg := pruneConfig{trailArgs: trailFromEnv(getenv), runURL: runURL(getenv), summary: getenv("GITHUB_STEP_SUMMARY")}
 	fs := flag.NewFlagSet("jit-gate prune", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.statePath, "state", "", "`terraform show -json` output of the state (required)")
@@ -73,7 +69,7 @@ func runPrune(ctx context.Context, cfg pruneConfig, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	client, trail, _, err := openTrail(ctx, trailArgs{cfg.token, cfg.apiURL, cfg.owner, cfg.repo, cfg.gateLogin, cfg.sha, cfg.keys}, "")
+	client, trail, _, err := openTrail(ctx, cfg.trailArgs, "")
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/jitgate/terraform-provider-jit/internal/plan"
 	"github.com/jitgate/terraform-provider-jit/internal/report"
 	"github.com/jitgate/terraform-provider-jit/internal/revoke"
-	"github.com/jitgate/terraform-provider-jit/internal/seal"
 	"github.com/jitgate/terraform-provider-jit/internal/sweep"
 )
 
@@ -29,14 +28,10 @@ type recordConfig struct {
 	revokedPath         string
 	outcome             string
 	mode                gate.Mode
-	owner, repo         string
-	gateLogin           string
-	keys                *seal.Keyring
+	trailArgs           // sha: GITHUB_SHA, the commit applied
 
-	token, apiURL string
-	sha           string // GITHUB_SHA: the commit applied
-	runURL        string
-	summary       string
+	runURL  string
+	summary string
 }
 
 func record(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -63,13 +58,7 @@ func runURL(getenv func(string) string) string {
 }
 
 func parseRecord(args []string, getenv func(string) string, stderr io.Writer) (recordConfig, error) {
-	cfg := recordConfig{
-		token:   getenv("GITHUB_TOKEN"),
-		apiURL:  getenv("GITHUB_API_URL"),
-		sha:     getenv("GITHUB_SHA"),
-		summary: getenv("GITHUB_STEP_SUMMARY"),
-		runURL:  runURL(getenv),
-	}
+	cfg := recordConfig{trailArgs: trailFromEnv(getenv), summary: getenv("GITHUB_STEP_SUMMARY"), runURL: runURL(getenv)}
 	fs := flag.NewFlagSet("jit-gate record", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.planPath, "plan", "", "`terraform show -json` output of the plan that was applied (required, unless --revoked)")
@@ -143,7 +132,7 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 			return err
 		}
 	}
-	client, trail, trusted, err := openTrail(ctx, cfg.trailArgs(), cfg.mode)
+	client, trail, trusted, err := openTrail(ctx, cfg.trailArgs, cfg.mode)
 	if err != nil {
 		return err
 	}
@@ -156,17 +145,13 @@ func runRecord(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) 
 	return published(res, err, cfg.summary, stdout, stderr)
 }
 
-func (cfg recordConfig) trailArgs() trailArgs {
-	return trailArgs{cfg.token, cfg.apiURL, cfg.owner, cfg.repo, cfg.gateLogin, cfg.sha, cfg.keys}
-}
-
 // runRecordRevoked records what jit-gate revoke took away (audit.RecordRevocations).
 func runRecordRevoked(ctx context.Context, cfg recordConfig, stdout, stderr io.Writer) error {
 	revoked, err := readRevoked(cfg.revokedPath)
 	if err != nil {
 		return err
 	}
-	client, trail, _, err := openTrail(ctx, cfg.trailArgs(), cfg.mode)
+	client, trail, _, err := openTrail(ctx, cfg.trailArgs, cfg.mode)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,16 @@ import (
 )
 
 // trailArgs are the flags and environment every command that reads or
-// writes the audit trail takes.
+// writes the audit trail takes; the commands' configurations embed them.
 type trailArgs struct {
 	token, apiURL, owner, repo, gateLogin, sha string
 	keys                                       *seal.Keyring
+}
+
+// trailFromEnv fills what the workflow's environment gives; owner, repo,
+// gate login and keys come from flags and the seal-key variables.
+func trailFromEnv(getenv func(string) string) trailArgs {
+	return trailArgs{token: getenv("GITHUB_TOKEN"), apiURL: getenv("GITHUB_API_URL"), sha: getenv("GITHUB_SHA")}
 }
 
 // openTrail connects to GitHub and reads the trusted settings for mode at

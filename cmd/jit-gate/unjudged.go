@@ -59,7 +59,7 @@ func unjudgedCmd(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return fail(err)
 	}
-	client, trail, _, err := openTrail(ctx, trailArgs{token, getenv("GITHUB_API_URL"), owner, name, *gateLogin, *commit, keys}, gate.ModeDrift)
+	client, trail, _, err := openTrail(ctx, trailArgs{token: token, apiURL: getenv("GITHUB_API_URL"), owner: owner, repo: name, gateLogin: *gateLogin, sha: *commit, keys: keys}, gate.ModeDrift)
 	if err != nil {
 		return fail(err)
 	}
